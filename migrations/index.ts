@@ -1,0 +1,11 @@
+import type { Migration } from "kysely";
+import * as initial from "./2026-11-27-01-initial.js";
+
+/**
+ * Every migration, by name; names sort in the order they run. Listed statically so the same
+ * set runs from TypeScript (tests) and compiled JavaScript (start) without reading a folder.
+ * Once landed, a migration is frozen: change the schema with a new one.
+ */
+export const migrations: Record<string, Migration> = {
+  "2026-11-27-01-initial": initial,
+};

@@ -1,0 +1,100 @@
+// Numberdesk's small glue: dialogs filled by htmx, menus, flash dismissal and field warnings.
+// Everything here is an enhancement; without it every link and form still works as plain HTML.
+(() => {
+  const dialog = () => document.getElementById("dialog");
+  let opener = null;
+
+  // Remember what opened a dialog so focus can return there when it closes.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const target = event.detail.target;
+    if (target && target.id === "dialog-body" && !dialog().open) opener = document.activeElement;
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const target = event.detail.target;
+    if (!target || target.id !== "dialog-body") return;
+    const d = dialog();
+    if (target.children.length === 0) return;
+    if (!d.open) d.showModal();
+    const first = target.querySelector("[aria-invalid='true'], [autofocus], input, select, textarea, button, a[href]");
+    if (first) first.focus();
+  });
+
+  // The server asks to close the dialog after a successful post (HX-Trigger: dialog-close).
+  document.body.addEventListener("dialog-close", () => {
+    const d = dialog();
+    if (d.open) d.close();
+  });
+
+  document.addEventListener("close", (event) => {
+    if (event.target.id !== "dialog") return;
+    document.getElementById("dialog-body").replaceChildren();
+    if (opener && document.contains(opener)) opener.focus();
+    opener = null;
+  }, true);
+
+  document.addEventListener("click", (event) => {
+    const closer = event.target.closest("[data-close-dialog]");
+    if (closer && closer.closest("dialog")) {
+      event.preventDefault();
+      closer.closest("dialog").close();
+      return;
+    }
+    const dismiss = event.target.closest("[data-dismiss-flash]");
+    if (dismiss) dismiss.closest(".flash").remove();
+    // A click outside an open menu closes it, as native menus do.
+    for (const menu of document.querySelectorAll("details[data-menu][open]")) {
+      if (!menu.contains(event.target)) menu.open = false;
+    }
+  });
+
+  // Menus start as <details>; add arrow keys and Escape with focus back on the summary.
+  document.addEventListener("keydown", (event) => {
+    const menu = event.target.closest && event.target.closest("details[data-menu]");
+    if (!menu) return;
+    const summary = menu.querySelector("summary");
+    const items = [...menu.querySelectorAll(".menu-list a, .menu-list button")];
+    const index = items.indexOf(document.activeElement);
+    if (event.key === "Escape" && menu.open) {
+      event.preventDefault();
+      menu.open = false;
+      summary.focus();
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      if (!menu.open) menu.open = true;
+      items[(index + 1) % items.length]?.focus();
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!menu.open) menu.open = true;
+      items[(index - 1 + items.length) % items.length]?.focus();
+    }
+  });
+
+  // A select whose data-warn-value option is chosen shows its warning (Do Not Originate).
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.dataset.warnTarget) return;
+    const warning = document.getElementById(select.dataset.warnTarget);
+    if (warning) warning.hidden = select.value === "" || select.value !== select.dataset.warnValue;
+  });
+
+  // Errors that htmx does not swap (403, 404, 500…) still tell the user what happened.
+  document.addEventListener("htmx:responseError", (event) => {
+    const region = document.getElementById("flash");
+    const box = document.createElement("div");
+    box.className = "flash flash-error";
+    box.setAttribute("role", "alert");
+    const text = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
+    const message = text.querySelector(".error-message p");
+    box.textContent = message ? message.textContent : "The request failed. Try again, or contact Support.";
+    region.replaceChildren(box);
+  });
+  document.addEventListener("htmx:sendError", () => {
+    const region = document.getElementById("flash");
+    const box = document.createElement("div");
+    box.className = "flash flash-error";
+    box.setAttribute("role", "alert");
+    box.textContent = "The portal could not be reached. Check your connection and try again.";
+    region.replaceChildren(box);
+  });
+})();

@@ -1,0 +1,47 @@
+import { isSupportedCountry } from "libphonenumber-js";
+
+/** Typed, validated configuration read once from the environment at start. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** ISO country used to read numbers typed without a country code; null = always ask for one. */
+  defaultRegion: string | null;
+  supportUrl: string;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  logLevel: string;
+  /** Cache compiled templates; off only in tests that edit views. */
+  viewCache: boolean;
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${env.PORT}"`);
+  }
+  const rawRegion = (env.DEFAULT_REGION ?? "US").trim().toUpperCase();
+  const defaultRegion = rawRegion === "" || rawRegion === "NONE" ? null : rawRegion;
+  if (defaultRegion !== null && !isSupportedCountry(defaultRegion)) {
+    throw new ConfigError(`DEFAULT_REGION "${rawRegion}" is not a known country code (e.g. US, GB)`);
+  }
+  const logLevel = env.LOG_LEVEL ?? "info";
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+  return {
+    port,
+    host: env.HOST ?? "127.0.0.1",
+    databaseUrl: env.DATABASE_URL ?? "./data/numberdesk.db",
+    defaultRegion,
+    supportUrl: env.SUPPORT_URL ?? "mailto:support@numberdesk.invalid",
+    adminEmail: env.ADMIN_EMAIL ?? null,
+    adminPassword: env.ADMIN_PASSWORD ?? null,
+    logLevel,
+    viewCache: env.NODE_ENV !== "development",
+  };
+}

@@ -1,0 +1,35 @@
+import { Kysely } from "kysely";
+import { openSqlite, type SqliteHandle, sqliteDialect } from "./sqlite.js";
+import type { AuditEventTable } from "./tables/audit.js";
+import type {
+  BusinessTable,
+  BusinessUnitTable,
+  CallPurposeTable,
+  ProgramTable,
+} from "./tables/hierarchy.js";
+import type { PhoneNumberTable } from "./tables/numbers.js";
+import type { SessionTable, UserTable } from "./tables/users.js";
+
+export interface DB {
+  businesses: BusinessTable;
+  business_units: BusinessUnitTable;
+  programs: ProgramTable;
+  call_purposes: CallPurposeTable;
+  phone_numbers: PhoneNumberTable;
+  users: UserTable;
+  sessions: SessionTable;
+  audit_events: AuditEventTable;
+}
+
+export interface Database {
+  db: Kysely<DB>;
+  /** The raw handle, for the few jobs Kysely does not do (bulk loads, backup). */
+  handle: SqliteHandle;
+  close(): Promise<void>;
+}
+
+export function createDb(url: string): Database {
+  const handle = openSqlite(url);
+  const db = new Kysely<DB>({ dialect: sqliteDialect(handle) });
+  return { db, handle, close: () => db.destroy() };
+}

@@ -1,0 +1,74 @@
+/**
+ * Every SQLite-only detail lives here, so that a PostgreSQL dialect can follow by
+ * replacing this one module: opening the file with the pragmas that keep data safe,
+ * STRICT tables, write transactions and reading constraint errors.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { type Kysely, type RawBuilder, SqliteDialect, sql } from "kysely";
+
+export type SqliteHandle = SqliteDatabase.Database;
+
+/** Opens the database file (creating its folder) with the settings hardening.md asks for. */
+export function openSqlite(url: string): SqliteHandle {
+  const file = url.startsWith("file:") ? url.slice("file:".length) : url;
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const handle = new SqliteDatabase(file, { timeout: 5000 });
+  handle.pragma("journal_mode = WAL");
+  // better-sqlite3 leaves WAL at NORMAL, where a committed transaction can be lost on power loss.
+  handle.pragma("synchronous = FULL");
+  handle.pragma("foreign_keys = ON");
+  handle.pragma("busy_timeout = 5000");
+  return handle;
+}
+
+export function sqliteDialect(handle: SqliteHandle): SqliteDialect {
+  return new SqliteDialect({ database: handle });
+}
+
+/** Table suffix for migrations: SQLite STRICT tables check column types. */
+export const strictTable: RawBuilder<unknown> = sql`strict`;
+
+/**
+ * Runs `work` inside BEGIN IMMEDIATE … COMMIT on the single connection. IMMEDIATE takes the
+ * write lock up front, so a second process waits on busy_timeout instead of failing with
+ * SQLITE_BUSY when its read lock would have to be upgraded. Kysely's SQLite driver holds one
+ * connection behind a mutex, so no other request's queries interleave while `work` awaits.
+ */
+export async function inWriteTransaction<DB, T>(
+  db: Kysely<DB>,
+  work: (trx: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await work(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(conn);
+      throw error;
+    }
+  });
+}
+
+/** True when `error` is a UNIQUE constraint violation (a race the service's own check missed). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    (error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY")
+  );
+}
+
+/** True when `error` is a FOREIGN KEY constraint violation. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    error.code === "SQLITE_CONSTRAINT_FOREIGNKEY"
+  );
+}

@@ -1,0 +1,22 @@
+import fp from "fastify-plugin";
+import type { Kysely } from "kysely";
+import type { Database, DB } from "../db/database.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    db: Kysely<DB>;
+    database: Database;
+  }
+}
+
+/** Shares the open, migrated database with every route and closes it when the server stops. */
+export const dbPlugin = fp<{ database: Database }>(
+  async (app, { database }) => {
+    app.decorate("database", database);
+    app.decorate("db", database.db);
+    app.addHook("onClose", async () => {
+      await database.close();
+    });
+  },
+  { name: "db" },
+);

@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../domain/errors.js";
+
+const TITLES: Record<number, string> = {
+  400: "Bad request",
+  403: "Not allowed",
+  404: "Not found",
+  405: "Method not allowed",
+  409: "Cannot do that",
+  413: "Too large",
+  415: "Unsupported content",
+  422: "Check your input",
+  429: "Too many requests",
+  500: "Something went wrong",
+};
+
+function statusOf(error: FastifyError | Error): number {
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof ForbiddenError) return 403;
+  if (error instanceof ConflictError) return 409;
+  if (error instanceof ValidationError) return 422;
+  const code = (error as FastifyError).statusCode;
+  return typeof code === "number" && code >= 400 && code < 600 ? code : 500;
+}
+
+/** Client errors explain themselves; server errors say nothing about their insides. */
+function publicMessage(status: number, error: Error): string {
+  if (status >= 500) return "The portal hit an unexpected problem. Try again, or contact Support.";
+  if (status === 404) return error instanceof NotFoundError ? error.message : "There is no page here.";
+  if (status === 413) return "The request is larger than the portal accepts.";
+  return error.message;
+}
+
+async function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+): Promise<FastifyReply> {
+  reply.code(status);
+  const title = TITLES[status] ?? "Error";
+  if (request.headers.accept?.includes("application/json")) {
+    return reply.send({ error: title, message, statusCode: status });
+  }
+  // The user may not be known when the error happened before the current-user hook ran.
+  if (request.isFragment || !request.user) {
+    return reply.fragment("errors/_message", { title, message, status });
+  }
+  return reply.page("errors/page", { title, message, status });
+}
+
+export const errorsPlugin = fp(
+  async (app) => {
+    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      const status = statusOf(error);
+      if (status >= 500) request.log.error({ err: error }, "request failed");
+      else request.log.info({ status, reason: error.message }, "request refused");
+      return sendError(request, reply, status, publicMessage(status, error));
+    });
+    app.setNotFoundHandler(async (request, reply) =>
+      sendError(request, reply, 404, "There is no page here. Check the address, or go back home."),
+    );
+  },
+  { name: "errors", dependencies: ["render"] },
+);

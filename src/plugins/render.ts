@@ -1,0 +1,122 @@
+import view from "@fastify/view";
+import { Eta } from "eta";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { Level } from "../domain/levels.js";
+import { VIEWS_DIR } from "../paths.js";
+import { ROLE_LABELS } from "../domain/permissions.js";
+import { buildLevelSwitcher } from "../services/levels.js";
+import { buildNavigation, type NavKey } from "../services/navigation.js";
+import type { Flash } from "./flash.js";
+
+
+/** Data every full page passes: its title and, when it sits at one, its level. */
+export interface PageData {
+  title: string;
+  level?: Level | null;
+  nav?: NavKey | null;
+  [key: string]: unknown;
+}
+
+export interface DoneOptions {
+  /** Where a plain form post is redirected (303). */
+  to: string;
+  message: string;
+  /** Client events for htmx posts, e.g. { "hierarchy-changed": null }. */
+  events?: Record<string, unknown>;
+}
+
+declare module "fastify" {
+  interface FastifyReply {
+    /** A full page inside the layout (navigation, level switcher, flash, Support). */
+    page(template: string, data: PageData): Promise<FastifyReply>;
+    /** Only the fragment, for htmx swaps. */
+    fragment(template: string, data: Record<string, unknown>): Promise<FastifyReply>;
+    /** The fragment for htmx, else the page that includes it. */
+    pageOrFragment(
+      pageTemplate: string,
+      fragmentTemplate: string,
+      data: PageData,
+    ): Promise<FastifyReply>;
+    /**
+     * A dialog's content: the fragment alone for htmx (it fills the page's <dialog>), or a
+     * full page holding the same fragment when JavaScript is off or the URL is opened directly.
+     */
+    dialog(fragmentTemplate: string, data: PageData): Promise<FastifyReply>;
+    /** After a successful post: 303 + flash for plain forms; events + message for htmx. */
+    done(options: DoneOptions): Promise<FastifyReply>;
+  }
+}
+
+export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
+  async (app, { supportUrl, cache }) => {
+    const eta = new Eta({ views: VIEWS_DIR, cache, autoEscape: true, autoTrim: false });
+    await app.register(view, {
+      engine: { eta },
+      root: VIEWS_DIR,
+      viewExt: "eta",
+      production: cache,
+      defaultContext: { supportUrl, roleLabels: ROLE_LABELS },
+    });
+
+    async function chrome(request: FastifyRequest, reply: FastifyReply, data: PageData) {
+      const level = data.level ?? null;
+      return {
+        user: request.user,
+        nav: buildNavigation(request.user, level),
+        activeNav: data.nav ?? null,
+        switcher: level ? await buildLevelSwitcher(app.db, request.user, level) : null,
+        flash: request.takeFlash(reply) as Flash | null,
+        path: request.url,
+      };
+    }
+
+    app.decorateReply("page", async function (this: FastifyReply, template: string, data: PageData) {
+      this.type("text/html; charset=utf-8");
+      const html = await this.viewAsync(template, {
+        ...data,
+        user: this.request.user,
+        chrome: await chrome(this.request, this, data),
+      });
+      return this.send(html);
+    });
+
+    app.decorateReply(
+      "fragment",
+      async function (this: FastifyReply, template: string, data: Record<string, unknown>) {
+        this.type("text/html; charset=utf-8");
+        const html = await this.viewAsync(template, { ...data, user: this.request.user });
+        return this.send(html);
+      },
+    );
+
+    app.decorateReply(
+      "pageOrFragment",
+      async function (this: FastifyReply, pageTemplate: string, fragmentTemplate: string, data: PageData) {
+        return this.request.isFragment
+          ? this.fragment(fragmentTemplate, data)
+          : this.page(pageTemplate, data);
+      },
+    );
+
+    app.decorateReply(
+      "dialog",
+      async function (this: FastifyReply, fragmentTemplate: string, data: PageData) {
+        return this.request.isFragment
+          ? this.fragment(fragmentTemplate, data)
+          : this.page("layouts/dialog-page", { ...data, fragment: `/${fragmentTemplate}` });
+      },
+    );
+
+    app.decorateReply("done", async function (this: FastifyReply, options: DoneOptions) {
+      const flash: Flash = { kind: "success", message: options.message };
+      if (this.request.isFragment) {
+        this.hxTrigger({ ...(options.events ?? {}), "dialog-close": null });
+        return this.fragment("layouts/_flash-oob", { flash });
+      }
+      this.flash(flash);
+      return this.redirect(options.to, 303);
+    });
+  },
+  { name: "render", dependencies: ["db", "htmx", "flash", "current-user"] },
+);

@@ -1,0 +1,44 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../db/database.js";
+import { NotFoundError } from "../domain/errors.js";
+import type { Level, LevelKind, NamedRef } from "../domain/levels.js";
+import { type CurrentUser, canSeeLevel } from "../domain/permissions.js";
+import { findLevel, listBusinessRefs, listProgramRefs, listUnitRefs } from "../queries/levels.js";
+
+/**
+ * Loads a level the user may see. A level that does not exist and one outside the user's
+ * scope give the same 404, so ids of other tenants reveal nothing.
+ */
+export async function resolveLevel(
+  db: Kysely<DB>,
+  user: CurrentUser,
+  kind: LevelKind,
+  id: number,
+): Promise<Level> {
+  const level = await findLevel(db, kind, id);
+  if (!level || !canSeeLevel(user, level)) throw new NotFoundError(`No such ${kind}.`);
+  return level;
+}
+
+/** The breadcrumb's menus: the places the user may switch to at each step. */
+export interface LevelSwitcher {
+  level: Level;
+  businesses: NamedRef[];
+  units: NamedRef[];
+  programs: NamedRef[];
+}
+
+export async function buildLevelSwitcher(
+  db: Kysely<DB>,
+  user: CurrentUser,
+  level: Level,
+): Promise<LevelSwitcher> {
+  const { scope } = user;
+  const businesses =
+    scope.kind === "portal"
+      ? await listBusinessRefs(db, null)
+      : await listBusinessRefs(db, scope.businessId);
+  const units = await listUnitRefs(db, level.business.id, scope.kind === "unit" ? scope.unitId : null);
+  const programs = level.unit ? await listProgramRefs(db, level.unit.id) : [];
+  return { level, businesses, units, programs };
+}
