@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../../src/app.js";
+import { type Config, loadConfig } from "../../src/config.js";
+import { createDb, type Database } from "../../src/db/database.js";
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: Database;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** Builds the portal on a fresh database file in its own temporary folder. */
+export async function buildTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), "numberdesk-test-"));
+  const config: Config = {
+    ...loadConfig({}),
+    databaseUrl: join(dir, "test.db"),
+    logLevel: "silent",
+    adminEmail: "admin@example.test",
+    ...overrides,
+  };
+  const database = createDb(config.databaseUrl);
+  const app = await buildApp({ config, database, logger: false });
+  await app.ready();
+  return {
+    app,
+    database,
+    dir,
+    close: async () => {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headers of an htmx request (a fragment swap, not a boosted navigation). */
+export const HX = { "hx-request": "true" } as const;
+
+/** A urlencoded form body from pairs; repeated keys are kept (to test tampering). */
+export function form(fields: Record<string, string> | Array<[string, string]>): {
+  payload: string;
+  headers: Record<string, string>;
+} {
+  const pairs = Array.isArray(fields) ? fields : Object.entries(fields);
+  return {
+    payload: new URLSearchParams(pairs).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  };
+}
