@@ -178,9 +178,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("sessions")
     .addColumn("id", "text", (c) => c.primaryKey())
-    .addColumn("user_id", "integer", (c) =>
-      c.notNull().references("users.id").onDelete("cascade"),
-    )
+    .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("last_seen_at", "text", (c) => c.notNull())
     .addColumn("expires_at", "text", (c) => c.notNull())

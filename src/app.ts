@@ -29,7 +29,11 @@ export interface AppOptions {
 }
 
 /** Builds the portal: plugins and routes in one visible order. */
-export async function buildApp({ config, database, logger = true }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  database,
+  logger = true,
+}: AppOptions): Promise<FastifyInstance> {
   const db = database ?? createDb(config.databaseUrl);
   await migrateToLatest(db.db);
 

@@ -27,7 +27,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const rawRegion = (env.DEFAULT_REGION ?? "US").trim().toUpperCase();
   const defaultRegion = rawRegion === "" || rawRegion === "NONE" ? null : rawRegion;
   if (defaultRegion !== null && !isSupportedCountry(defaultRegion)) {
-    throw new ConfigError(`DEFAULT_REGION "${rawRegion}" is not a known country code (e.g. US, GB)`);
+    throw new ConfigError(
+      `DEFAULT_REGION "${rawRegion}" is not a known country code (e.g. US, GB)`,
+    );
   }
   const logLevel = env.LOG_LEVEL ?? "info";
   if (!LOG_LEVELS.includes(logLevel)) {

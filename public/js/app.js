@@ -12,11 +12,13 @@
 
   document.addEventListener("htmx:afterSwap", (event) => {
     const target = event.detail.target;
-    if (!target || target.id !== "dialog-body") return;
+    if (target?.id !== "dialog-body") return;
     const d = dialog();
     if (target.children.length === 0) return;
     if (!d.open) d.showModal();
-    const first = target.querySelector("[aria-invalid='true'], [autofocus], input, select, textarea, button, a[href]");
+    const first = target.querySelector(
+      "[aria-invalid='true'], [autofocus], input, select, textarea, button, a[href]",
+    );
     if (first) first.focus();
   });
 
@@ -26,16 +28,20 @@
     if (d.open) d.close();
   });
 
-  document.addEventListener("close", (event) => {
-    if (event.target.id !== "dialog") return;
-    document.getElementById("dialog-body").replaceChildren();
-    if (opener && document.contains(opener)) opener.focus();
-    opener = null;
-  }, true);
+  document.addEventListener(
+    "close",
+    (event) => {
+      if (event.target.id !== "dialog") return;
+      document.getElementById("dialog-body").replaceChildren();
+      if (opener && document.contains(opener)) opener.focus();
+      opener = null;
+    },
+    true,
+  );
 
   document.addEventListener("click", (event) => {
     const closer = event.target.closest("[data-close-dialog]");
-    if (closer && closer.closest("dialog")) {
+    if (closer?.closest("dialog")) {
       event.preventDefault();
       closer.closest("dialog").close();
       return;
@@ -50,7 +56,7 @@
 
   // Menus start as <details>; add arrow keys and Escape with focus back on the summary.
   document.addEventListener("keydown", (event) => {
-    const menu = event.target.closest && event.target.closest("details[data-menu]");
+    const menu = event.target.closest?.("details[data-menu]");
     if (!menu) return;
     const summary = menu.querySelector("summary");
     const items = [...menu.querySelectorAll(".menu-list a, .menu-list button")];
@@ -86,7 +92,9 @@
     box.setAttribute("role", "alert");
     const text = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
     const message = text.querySelector(".error-message p");
-    box.textContent = message ? message.textContent : "The request failed. Try again, or contact Support.";
+    box.textContent = message
+      ? message.textContent
+      : "The request failed. Try again, or contact Support.";
     region.replaceChildren(box);
   });
   document.addEventListener("htmx:sendError", () => {

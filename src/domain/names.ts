@@ -13,6 +13,7 @@ export function validateName(name: string, what: string): string | null {
     return `The ${what} name can be at most ${NAME_MAX_LENGTH} characters.`;
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
-  if (/[\u0000-\u001f\u007f]/.test(name)) return `The ${what} name cannot contain control characters.`;
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    return `The ${what} name cannot contain control characters.`;
   return null;
 }

@@ -27,7 +27,8 @@ function statusOf(error: FastifyError | Error): number {
 /** Client errors explain themselves; server errors say nothing about their insides. */
 function publicMessage(status: number, error: Error): string {
   if (status >= 500) return "The portal hit an unexpected problem. Try again, or contact Support.";
-  if (status === 404) return error instanceof NotFoundError ? error.message : "There is no page here.";
+  if (status === 404)
+    return error instanceof NotFoundError ? error.message : "There is no page here.";
   if (status === 413) return "The request is larger than the portal accepts.";
   return error.message;
 }

@@ -3,12 +3,11 @@ import { Eta } from "eta";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Level } from "../domain/levels.js";
-import { VIEWS_DIR } from "../paths.js";
 import { ROLE_LABELS } from "../domain/permissions.js";
+import { VIEWS_DIR } from "../paths.js";
 import { buildLevelSwitcher } from "../services/levels.js";
 import { buildNavigation, type NavKey } from "../services/navigation.js";
 import type { Flash } from "./flash.js";
-
 
 /** Data every full page passes: its title and, when it sits at one, its level. */
 export interface PageData {
@@ -71,15 +70,18 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
       };
     }
 
-    app.decorateReply("page", async function (this: FastifyReply, template: string, data: PageData) {
-      this.type("text/html; charset=utf-8");
-      const html = await this.viewAsync(template, {
-        ...data,
-        user: this.request.user,
-        chrome: await chrome(this.request, this, data),
-      });
-      return this.send(html);
-    });
+    app.decorateReply(
+      "page",
+      async function (this: FastifyReply, template: string, data: PageData) {
+        this.type("text/html; charset=utf-8");
+        const html = await this.viewAsync(template, {
+          ...data,
+          user: this.request.user,
+          chrome: await chrome(this.request, this, data),
+        });
+        return this.send(html);
+      },
+    );
 
     app.decorateReply(
       "fragment",
@@ -92,7 +94,12 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
 
     app.decorateReply(
       "pageOrFragment",
-      async function (this: FastifyReply, pageTemplate: string, fragmentTemplate: string, data: PageData) {
+      async function (
+        this: FastifyReply,
+        pageTemplate: string,
+        fragmentTemplate: string,
+        data: PageData,
+      ) {
         return this.request.isFragment
           ? this.fragment(fragmentTemplate, data)
           : this.page(pageTemplate, data);

@@ -20,7 +20,12 @@ export async function findLevel(
     const u = await db
       .selectFrom("business_units as u")
       .innerJoin("businesses as b", "b.id", "u.business_id")
-      .select(["u.id as unit_id", "u.name as unit_name", "b.id as business_id", "b.name as business_name"])
+      .select([
+        "u.id as unit_id",
+        "u.name as unit_name",
+        "b.id as business_id",
+        "b.name as business_name",
+      ])
       .where("u.id", "=", id)
       .executeTakeFirst();
     return (

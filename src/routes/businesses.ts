@@ -9,7 +9,7 @@ import {
   listBusinessesFor,
   updateBusiness,
 } from "../services/businesses.js";
-import { ID, type IdParams, formSchema, formValues, renderFormError, toId } from "./forms.js";
+import { formSchema, formValues, ID, type IdParams, renderFormError, toId } from "./forms.js";
 
 const FIELDS = ["name"] as const;
 const CHANGED = { "hierarchy-changed": null };
@@ -94,7 +94,11 @@ export async function businessRoutes(app: FastifyInstance): Promise<void> {
       const values = formValues(request.body, FIELDS);
       try {
         const saved = await updateBusiness(app.db, request.user, business.id, values);
-        return reply.done({ to: "/businesses", message: `Business ${saved.name} saved.`, events: CHANGED });
+        return reply.done({
+          to: "/businesses",
+          message: `Business ${saved.name} saved.`,
+          events: CHANGED,
+        });
       } catch (error) {
         return renderFormError(reply, error, "shared/_name-form", {
           ...editForm(business.id),

@@ -8,7 +8,7 @@ import {
   renameCallPurpose,
   setCallPurposeRetired,
 } from "../services/call-purposes.js";
-import { ID, type IdParams, formSchema, formValues, renderFormError, toId } from "./forms.js";
+import { formSchema, formValues, ID, type IdParams, renderFormError, toId } from "./forms.js";
 
 const FIELDS = ["name"] as const;
 const CHANGED = { "hierarchy-changed": null };
@@ -58,7 +58,11 @@ export async function callPurposeRoutes(app: FastifyInstance): Promise<void> {
     const values = formValues(request.body, FIELDS);
     try {
       const purpose = await createCallPurpose(app.db, request.user, values);
-      return reply.done({ to: LIST, message: `Call purpose ${purpose.name} added.`, events: CHANGED });
+      return reply.done({
+        to: LIST,
+        message: `Call purpose ${purpose.name} added.`,
+        events: CHANGED,
+      });
     } catch (error) {
       return renderFormError(reply, error, "shared/_name-form", { ...newForm, values, errors: {} });
     }
@@ -90,7 +94,11 @@ export async function callPurposeRoutes(app: FastifyInstance): Promise<void> {
       const values = formValues(request.body, FIELDS);
       try {
         const saved = await renameCallPurpose(app.db, request.user, purpose.id, values);
-        return reply.done({ to: LIST, message: `Call purpose ${saved.name} saved.`, events: CHANGED });
+        return reply.done({
+          to: LIST,
+          message: `Call purpose ${saved.name} saved.`,
+          events: CHANGED,
+        });
       } catch (error) {
         return renderFormError(reply, error, "shared/_name-form", {
           ...editForm(purpose.id),

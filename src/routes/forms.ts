@@ -25,7 +25,10 @@ export function formSchema(fields: readonly string[]): FastifySchema {
 }
 
 /** The posted fields as strings, missing ones as "" (extra fields are ignored). */
-export function formValues<K extends string>(body: unknown, fields: readonly K[]): Record<K, string> {
+export function formValues<K extends string>(
+  body: unknown,
+  fields: readonly K[],
+): Record<K, string> {
   const source = (body ?? {}) as Record<string, unknown>;
   return Object.fromEntries(
     fields.map((f) => [f, typeof source[f] === "string" ? (source[f] as string) : ""]),

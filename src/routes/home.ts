@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { ID, type IdParams, toId } from "./forms.js";
 import { resolveLevel } from "../services/levels.js";
+import { ID, type IdParams, toId } from "./forms.js";
 
 export async function homeRoutes(app: FastifyInstance): Promise<void> {
   /** Home is the user's own level: all businesses for a portal admin, else their scope. */

@@ -19,7 +19,7 @@ import {
   updateProgram,
 } from "../services/programs.js";
 import { listUnitsFor } from "../services/units.js";
-import { ID, type IdParams, formSchema, formValues, renderFormError, toId } from "./forms.js";
+import { formSchema, formValues, ID, type IdParams, renderFormError, toId } from "./forms.js";
 
 const FIELDS = ["name", "display_name", "call_purpose", "starts_on", "ends_on", "unit_id"] as const;
 const CHANGED = { "hierarchy-changed": null };
@@ -46,7 +46,9 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
   }
   /** Programs are listed at the level they were opened from; a program's list is its unit's. */
   const listHref = (at: Level) =>
-    at.kind === "program" && at.unit ? `/units/${at.unit.id}/programs` : `${levelPath(at)}/programs`;
+    at.kind === "program" && at.unit
+      ? `/units/${at.unit.id}/programs`
+      : `${levelPath(at)}/programs`;
 
   async function formData(
     request: FastifyRequest,
@@ -97,24 +99,40 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
 
     app.get<{ Params: IdParams }>(`${base}/new`, async (request, reply) => {
       const at = await level(request, kind, true);
-      const empty = { name: "", display_name: "", call_purpose: "", starts_on: "", ends_on: "", unit_id: "" };
+      const empty = {
+        name: "",
+        display_name: "",
+        call_purpose: "",
+        starts_on: "",
+        ends_on: "",
+        unit_id: "",
+      };
       return reply.dialog("programs/_form", await formData(request, at, empty, newMode(at)));
     });
 
-    app.post<{ Params: IdParams }>(`${base}/new`, { schema: formSchema(FIELDS) }, async (request, reply) => {
-      const at = await level(request, kind, true);
-      const values = formValues(request.body, FIELDS);
-      try {
-        const program = await createProgram(app.db, request.user, at, values as ProgramInput);
-        return reply.done({
-          to: listHref(at),
-          message: `Program ${program.name} created.`,
-          events: CHANGED,
-        });
-      } catch (error) {
-        return renderFormError(reply, error, "programs/_form", await formData(request, at, values, newMode(at)));
-      }
-    });
+    app.post<{ Params: IdParams }>(
+      `${base}/new`,
+      { schema: formSchema(FIELDS) },
+      async (request, reply) => {
+        const at = await level(request, kind, true);
+        const values = formValues(request.body, FIELDS);
+        try {
+          const program = await createProgram(app.db, request.user, at, values as ProgramInput);
+          return reply.done({
+            to: listHref(at),
+            message: `Program ${program.name} created.`,
+            events: CHANGED,
+          });
+        } catch (error) {
+          return renderFormError(
+            reply,
+            error,
+            "programs/_form",
+            await formData(request, at, values, newMode(at)),
+          );
+        }
+      },
+    );
   }
 
   app.get<{ Params: IdParams }>(`/programs/:id${ID}`, async (request, reply) => {
@@ -165,8 +183,16 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
         });
       } catch (error) {
         const current = await findProgramView(app.db, at.id);
-        const data = await formData(request, at, values, editMode(at, current.default_call_purpose_id));
-        return renderFormError(reply, error, "programs/_form", { ...data, cancelHref: `/programs/${at.id}` });
+        const data = await formData(
+          request,
+          at,
+          values,
+          editMode(at, current.default_call_purpose_id),
+        );
+        return renderFormError(reply, error, "programs/_form", {
+          ...data,
+          cancelHref: `/programs/${at.id}`,
+        });
       }
     },
   );

@@ -3,8 +3,14 @@ import { ForbiddenError } from "../domain/errors.js";
 import type { Level } from "../domain/levels.js";
 import { canManageUnits } from "../domain/permissions.js";
 import { resolveLevel } from "../services/levels.js";
-import { checkUnitDeletion, createUnit, deleteUnit, listUnitsFor, updateUnit } from "../services/units.js";
-import { ID, type IdParams, formSchema, formValues, renderFormError, toId } from "./forms.js";
+import {
+  checkUnitDeletion,
+  createUnit,
+  deleteUnit,
+  listUnitsFor,
+  updateUnit,
+} from "../services/units.js";
+import { formSchema, formValues, ID, type IdParams, renderFormError, toId } from "./forms.js";
 
 const FIELDS = ["name"] as const;
 const CHANGED = { "hierarchy-changed": null };
@@ -48,7 +54,11 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: IdParams }>(`/businesses/:id${ID}/units/new`, async (request, reply) => {
     const business = await level(request, "business", true);
-    return reply.dialog("shared/_name-form", { ...newForm(business), values: { name: "" }, errors: {} });
+    return reply.dialog("shared/_name-form", {
+      ...newForm(business),
+      values: { name: "" },
+      errors: {},
+    });
   });
 
   app.post<{ Params: IdParams }>(
@@ -65,7 +75,11 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
           events: CHANGED,
         });
       } catch (error) {
-        return renderFormError(reply, error, "shared/_name-form", { ...newForm(business), values, errors: {} });
+        return renderFormError(reply, error, "shared/_name-form", {
+          ...newForm(business),
+          values,
+          errors: {},
+        });
       }
     },
   );
@@ -103,7 +117,11 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
           events: CHANGED,
         });
       } catch (error) {
-        return renderFormError(reply, error, "shared/_name-form", { ...editForm(unit), values, errors: {} });
+        return renderFormError(reply, error, "shared/_name-form", {
+          ...editForm(unit),
+          values,
+          errors: {},
+        });
       }
     },
   );

@@ -16,7 +16,7 @@ import {
 } from "../queries/businesses.js";
 import { countBusinessHoldings, type Holdings } from "../queries/holdings.js";
 import { recordAudit } from "./audit.js";
-import { describeDeletion, type DeletionCheck } from "./deletion.js";
+import { type DeletionCheck, describeDeletion } from "./deletion.js";
 
 export interface BusinessInput {
   name: string;
@@ -114,7 +114,11 @@ export async function checkBusinessDeletion(db: Kysely<DB>, id: number): Promise
   return describeDeletion("business", holdings);
 }
 
-export async function deleteBusiness(db: Kysely<DB>, actor: CurrentUser, id: number): Promise<Business> {
+export async function deleteBusiness(
+  db: Kysely<DB>,
+  actor: CurrentUser,
+  id: number,
+): Promise<Business> {
   const now = new Date().toISOString();
   return inWriteTransaction(db, async (trx) => {
     const before = await findBusiness(trx, id);

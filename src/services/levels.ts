@@ -38,7 +38,11 @@ export async function buildLevelSwitcher(
     scope.kind === "portal"
       ? await listBusinessRefs(db, null)
       : await listBusinessRefs(db, scope.businessId);
-  const units = await listUnitRefs(db, level.business.id, scope.kind === "unit" ? scope.unitId : null);
+  const units = await listUnitRefs(
+    db,
+    level.business.id,
+    scope.kind === "unit" ? scope.unitId : null,
+  );
   const programs = level.unit ? await listProgramRefs(db, level.unit.id) : [];
   return { level, businesses, units, programs };
 }

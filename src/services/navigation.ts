@@ -22,8 +22,11 @@ export function buildNavigation(user: CurrentUser, level: Level | null): NavGrou
   const groups: NavGroup[] = [];
   if (level) {
     // A program has no programs of its own: its Programs item lists its unit's.
-    const programsOf = level.kind === "program" && level.unit ? `/units/${level.unit.id}` : levelPath(level);
-    const items: NavItem[] = [{ key: "programs", label: "Programs", href: `${programsOf}/programs` }];
+    const programsOf =
+      level.kind === "program" && level.unit ? `/units/${level.unit.id}` : levelPath(level);
+    const items: NavItem[] = [
+      { key: "programs", label: "Programs", href: `${programsOf}/programs` },
+    ];
     items.push({
       key: "units",
       label: "Business Units",

@@ -265,7 +265,11 @@ export async function deleteProgram(
         action: "program.delete",
         subjectType: "program",
         subjectId: level.id,
-        place: { businessId: level.business.id, unitId: before.business_unit_id, programId: level.id },
+        place: {
+          businessId: level.business.id,
+          unitId: before.business_unit_id,
+          programId: level.id,
+        },
         summary: `Deleted program ${before.name}`,
         before,
       },

@@ -13,8 +13,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Builds the portal on a fresh database file in its own temporary folder. */
-export async function buildTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+/**
+ * Builds the portal on a fresh database file in its own temporary folder. `beforeReady` may
+ * add test-only routes (e.g. one that throws) before the app is sealed.
+ */
+export async function buildTestApp(
+  overrides: Partial<Config> = {},
+  beforeReady?: (app: FastifyInstance) => void,
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-test-"));
   const config: Config = {
     ...loadConfig({}),
@@ -25,6 +31,7 @@ export async function buildTestApp(overrides: Partial<Config> = {}): Promise<Tes
   };
   const database = createDb(config.databaseUrl);
   const app = await buildApp({ config, database, logger: false });
+  beforeReady?.(app);
   await app.ready();
   return {
     app,
@@ -41,13 +48,16 @@ export async function buildTestApp(overrides: Partial<Config> = {}): Promise<Tes
 export const HX = { "hx-request": "true" } as const;
 
 /** A urlencoded form body from pairs; repeated keys are kept (to test tampering). */
-export function form(fields: Record<string, string> | Array<[string, string]>): {
+export function form(
+  fields: Record<string, string> | Array<[string, string]>,
+  headers: Record<string, string> = {},
+): {
   payload: string;
   headers: Record<string, string>;
 } {
   const pairs = Array.isArray(fields) ? fields : Object.entries(fields);
   return {
     payload: new URLSearchParams(pairs).toString(),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
   };
 }
