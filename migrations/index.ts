@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as initial from "./2026-11-27-01-initial.js";
+import * as signIn from "./2026-11-27-02-sign-in.js";
 
 /**
  * Every migration, by name; names sort in the order they run. Listed statically so the same
@@ -8,4 +9,5 @@ import * as initial from "./2026-11-27-01-initial.js";
  */
 export const migrations: Record<string, Migration> = {
   "2026-11-27-01-initial": initial,
+  "2026-11-27-02-sign-in": signIn,
 };

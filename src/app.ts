@@ -1,9 +1,11 @@
+import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.js";
 import { createDb, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
-import { currentUserPlugin } from "./plugins/current-user.js";
+import { authPlugin } from "./plugins/auth.js";
 import { dbPlugin } from "./plugins/db.js";
 import { errorsPlugin } from "./plugins/errors.js";
 import { flashPlugin } from "./plugins/flash.js";
@@ -11,12 +13,15 @@ import { htmxPlugin } from "./plugins/htmx.js";
 import { renderPlugin } from "./plugins/render.js";
 import { securityHeadersPlugin } from "./plugins/security-headers.js";
 import { staticPlugin } from "./plugins/static.js";
+import { accountRoutes } from "./routes/account.js";
+import { authRoutes } from "./routes/auth.js";
 import { businessRoutes } from "./routes/businesses.js";
 import { callPurposeRoutes } from "./routes/call-purposes.js";
 import { healthRoutes } from "./routes/health.js";
 import { homeRoutes } from "./routes/home.js";
 import { programRoutes } from "./routes/programs.js";
 import { unitRoutes } from "./routes/units.js";
+import { userRoutes } from "./routes/users.js";
 
 /** Sized for an upload of 100,000 numbers (product.md §4). */
 export const BODY_LIMIT = 8 * 1024 * 1024;
@@ -41,25 +46,41 @@ export async function buildApp({
     logger: logger ? { level: config.logLevel } : false,
     bodyLimit: BODY_LIMIT,
     requestTimeout: 60_000,
-    // Ids in URLs are digits only; anything else is simply not a page (404).
+    trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   });
 
   await app.register(dbPlugin, { database: db });
-  await app.register(securityHeadersPlugin, { hsts: false });
+  await app.register(securityHeadersPlugin, { hsts: config.cookieSecure });
   await app.register(htmxPlugin);
+  await app.register(cookie);
   await app.register(flashPlugin);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
-  await app.register(currentUserPlugin, { adminEmail: config.adminEmail ?? "admin@localhost" });
+  await app.register(rateLimit, { global: false });
+  await app.register(authPlugin, {
+    adminEmail: config.adminEmail ?? "admin@localhost",
+    adminPassword: config.adminPassword,
+    passwordHashing: config.passwordHashing,
+    cookieSecure: config.cookieSecure,
+  });
   await app.register(renderPlugin, { supportUrl: config.supportUrl, cache: config.viewCache });
   await app.register(errorsPlugin);
   await app.register(staticPlugin);
 
+  // Open to everyone: health checks and signing in.
   await app.register(healthRoutes);
-  await app.register(homeRoutes);
-  await app.register(businessRoutes);
-  await app.register(unitRoutes);
-  await app.register(programRoutes);
-  await app.register(callPurposeRoutes);
+  await app.register(authRoutes);
+
+  // Everything else needs a signed-in user; each route then checks what that user may do.
+  await app.register(async (portal) => {
+    portal.addHook("onRequest", portal.requireUser);
+    await portal.register(homeRoutes);
+    await portal.register(accountRoutes);
+    await portal.register(businessRoutes);
+    await portal.register(unitRoutes);
+    await portal.register(programRoutes);
+    await portal.register(callPurposeRoutes);
+    await portal.register(userRoutes);
+  });
   return app;
 }

@@ -1,4 +1,5 @@
 import { isSupportedCountry } from "libphonenumber-js";
+import { DEFAULT_SCRYPT, type ScryptParams } from "./services/passwords.js";
 
 /** Typed, validated configuration read once from the environment at start. */
 export interface Config {
@@ -11,8 +12,21 @@ export interface Config {
   adminEmail: string | null;
   adminPassword: string | null;
   logLevel: string;
+  /** Mark cookies Secure even on plain-HTTP requests (set when a TLS proxy sits in front). */
+  cookieSecure: boolean;
+  /** Trust X-Forwarded-* headers from a reverse proxy (client IP, https). */
+  trustProxy: boolean;
   /** Cache compiled templates; off only in tests that edit views. */
   viewCache: boolean;
+  /** Password hashing cost; not from the environment (tests lower it to stay fast). */
+  passwordHashing: ScryptParams;
+}
+
+function flag(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === "") return false;
+  if (["1", "true", "yes", "on"].includes(raw.toLowerCase())) return true;
+  if (["0", "false", "no", "off"].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +58,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail: env.ADMIN_EMAIL ?? null,
     adminPassword: env.ADMIN_PASSWORD ?? null,
     logLevel,
+    cookieSecure: flag("COOKIE_SECURE", env.COOKIE_SECURE),
+    trustProxy: flag("TRUST_PROXY", env.TRUST_PROXY),
     viewCache: env.NODE_ENV !== "development",
+    passwordHashing: DEFAULT_SCRYPT,
   };
 }

@@ -2,6 +2,12 @@
 // Everything here is an enhancement; without it every link and form still works as plain HTML.
 (() => {
   const dialog = () => document.getElementById("dialog");
+
+  // htmx requests prove their origin with the page's CSRF token, as plain forms do with _csrf.
+  document.addEventListener("htmx:configRequest", (event) => {
+    const token = document.querySelector('meta[name="csrf-token"]')?.content;
+    if (token) event.detail.headers["X-CSRF-Token"] = token;
+  });
   let opener = null;
 
   // Remember what opened a dialog so focus can return there when it closes.

@@ -8,7 +8,7 @@ import type {
   ProgramTable,
 } from "./tables/hierarchy.js";
 import type { PhoneNumberTable } from "./tables/numbers.js";
-import type { SessionTable, UserTable } from "./tables/users.js";
+import type { ServerSecretTable, SessionTable, UserTable } from "./tables/users.js";
 
 export interface DB {
   businesses: BusinessTable;
@@ -18,6 +18,7 @@ export interface DB {
   phone_numbers: PhoneNumberTable;
   users: UserTable;
   sessions: SessionTable;
+  server_secrets: ServerSecretTable;
   audit_events: AuditEventTable;
 }
 

@@ -56,3 +56,47 @@ export function canManagePrograms(user: CurrentUser, level: Level): boolean {
   if (!canSeeLevel(user, level)) return false;
   return user.role === "portal_admin" || user.role === "admin";
 }
+
+/** Admins manage the users inside their scope; portal admins manage everyone. */
+export function canManageUsers(user: CurrentUser, level: Level | null): boolean {
+  if (level === null) return user.role === "portal_admin";
+  if (!canSeeLevel(user, level)) return false;
+  return user.role === "portal_admin" || user.role === "admin";
+}
+
+/** Roles a user may hand out: never above their own. */
+export function assignableRoles(user: CurrentUser): Role[] {
+  if (user.role === "portal_admin") return ["portal_admin", "admin", "editor", "viewer"];
+  if (user.role === "admin") return ["admin", "editor", "viewer"];
+  return [];
+}
+
+/** True when `inner` lies inside `outer` (a unit inside its business, anything inside the portal). */
+export function scopeWithin(outer: Scope, inner: Scope): boolean {
+  switch (outer.kind) {
+    case "portal":
+      return true;
+    case "business":
+      return inner.kind !== "portal" && inner.businessId === outer.businessId;
+    case "unit":
+      return inner.kind === "unit" && inner.unitId === outer.unitId;
+  }
+}
+
+/** Whether `actor` may change, disable or reset `target` (a user with that role and scope). */
+export function canManageUser(actor: CurrentUser, target: { role: Role; scope: Scope }): boolean {
+  if (actor.role === "portal_admin") return true;
+  if (actor.role !== "admin") return false;
+  return target.role !== "portal_admin" && scopeWithin(actor.scope, target.scope);
+}
+
+/** Portal admins have the whole portal as scope; every other role needs a business or unit. */
+export function roleFitsScope(role: Role, scope: Scope): boolean {
+  return (role === "portal_admin") === (scope.kind === "portal");
+}
+
+/** Form value of a scope: "portal", "business:3" or "unit:12". */
+export function scopeValue(scope: Scope): string {
+  if (scope.kind === "portal") return "portal";
+  return scope.kind === "business" ? `business:${scope.businessId}` : `unit:${scope.unitId}`;
+}

@@ -30,6 +30,10 @@ function publicMessage(status: number, error: Error): string {
   if (status === 404)
     return error instanceof NotFoundError ? error.message : "There is no page here.";
   if (status === 413) return "The request is larger than the portal accepts.";
+  const code = (error as FastifyError).code;
+  if (code === "FST_CSRF_INVALID_TOKEN" || code === "FST_CSRF_MISSING_SECRET") {
+    return "This form has expired or did not come from this portal. Reload the page and try again.";
+  }
   return error.message;
 }
 
@@ -44,8 +48,7 @@ async function sendError(
   if (request.headers.accept?.includes("application/json")) {
     return reply.send({ error: title, message, statusCode: status });
   }
-  // The user may not be known when the error happened before the current-user hook ran.
-  if (request.isFragment || !request.user) {
+  if (request.isFragment) {
     return reply.fragment("errors/_message", { title, message, status });
   }
   return reply.page("errors/page", { title, message, status });

@@ -1,4 +1,3 @@
-import cookie from "@fastify/cookie";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 
@@ -27,7 +26,6 @@ const KINDS = new Set(["success", "error", "info"]);
  */
 export const flashPlugin = fp(
   async (app) => {
-    await app.register(cookie);
     app.decorateReply("flash", function (this: FastifyReply, flash: Flash) {
       return this.setCookie(COOKIE, JSON.stringify(flash), {
         path: "/",
@@ -51,5 +49,5 @@ export const flashPlugin = fp(
       return null;
     });
   },
-  { name: "flash" },
+  { name: "flash", dependencies: ["@fastify/cookie"] },
 );

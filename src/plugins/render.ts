@@ -3,8 +3,9 @@ import { Eta } from "eta";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Level } from "../domain/levels.js";
-import { ROLE_LABELS } from "../domain/permissions.js";
+import { type CurrentUser, ROLE_LABELS } from "../domain/permissions.js";
 import { VIEWS_DIR } from "../paths.js";
+import { findLevel } from "../queries/levels.js";
 import { buildLevelSwitcher } from "../services/levels.js";
 import { buildNavigation, type NavKey } from "../services/navigation.js";
 import type { Flash } from "./flash.js";
@@ -58,15 +59,24 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
       defaultContext: { supportUrl, roleLabels: ROLE_LABELS },
     });
 
+    /** A page without a level of its own (e.g. Account) shows a scoped user's home level. */
+    async function levelFor(viewer: CurrentUser | null, data: PageData): Promise<Level | null> {
+      if (data.level || !viewer || viewer.scope.kind === "portal") return data.level ?? null;
+      const { scope } = viewer;
+      return scope.kind === "unit"
+        ? ((await findLevel(app.db, "unit", scope.unitId)) ?? null)
+        : ((await findLevel(app.db, "business", scope.businessId)) ?? null);
+    }
+
     async function chrome(request: FastifyRequest, reply: FastifyReply, data: PageData) {
-      const level = data.level ?? null;
+      const viewer = request.viewer;
+      const level = await levelFor(viewer, data);
       return {
-        user: request.user,
-        nav: buildNavigation(request.user, level),
+        user: viewer,
+        nav: viewer ? buildNavigation(viewer, level) : [],
         activeNav: data.nav ?? null,
-        switcher: level ? await buildLevelSwitcher(app.db, request.user, level) : null,
+        switcher: viewer && level ? await buildLevelSwitcher(app.db, viewer, level) : null,
         flash: request.takeFlash(reply) as Flash | null,
-        path: request.url,
       };
     }
 
@@ -76,7 +86,8 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
         this.type("text/html; charset=utf-8");
         const html = await this.viewAsync(template, {
           ...data,
-          user: this.request.user,
+          user: this.request.viewer,
+          csrfToken: this.csrfToken(),
           chrome: await chrome(this.request, this, data),
         });
         return this.send(html);
@@ -87,7 +98,11 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
       "fragment",
       async function (this: FastifyReply, template: string, data: Record<string, unknown>) {
         this.type("text/html; charset=utf-8");
-        const html = await this.viewAsync(template, { ...data, user: this.request.user });
+        const html = await this.viewAsync(template, {
+          ...data,
+          user: this.request.viewer,
+          csrfToken: this.csrfToken(),
+        });
         return this.send(html);
       },
     );
@@ -125,5 +140,5 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
       return this.redirect(options.to, 303);
     });
   },
-  { name: "render", dependencies: ["db", "htmx", "flash", "current-user"] },
+  { name: "render", dependencies: ["db", "htmx", "flash", "auth"] },
 );

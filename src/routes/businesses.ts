@@ -30,6 +30,7 @@ export async function businessRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/businesses", async (request, reply) => {
+    requirePortalAdmin(request);
     const businesses = await listBusinessesFor(app.db, request.user);
     return reply.pageOrFragment("businesses/page", "businesses/_list", {
       title: "Businesses",

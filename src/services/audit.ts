@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../db/database.js";
-import type { CurrentUser } from "../domain/permissions.js";
+import type { Scope } from "../domain/permissions.js";
 import { insertAuditEvent } from "../queries/audit-events.js";
 
 /** Where a change happened, so the log can later be filtered by the reader's scope. */
@@ -8,6 +8,19 @@ export interface AuditPlace {
   businessId: number | null;
   unitId?: number | null;
   programId?: number | null;
+}
+
+/** Who did it: a user, or (for a failed sign-in with an unknown email) only the email tried. */
+export interface AuditActor {
+  id: number | null;
+  email: string;
+}
+
+/** The place of a user's scope, for events about users and sessions. */
+export function auditPlaceOf(scope: Scope): AuditPlace {
+  return scope.kind === "portal"
+    ? { businessId: null }
+    : { businessId: scope.businessId, unitId: scope.kind === "unit" ? scope.unitId : null };
 }
 
 export interface AuditEntry {
@@ -24,7 +37,7 @@ export interface AuditEntry {
 /** Writes one audit event; call it with the same transaction as the change it records. */
 export async function recordAudit(
   trx: Kysely<DB>,
-  actor: CurrentUser,
+  actor: AuditActor,
   entry: AuditEntry,
   at: string,
 ): Promise<void> {

@@ -23,6 +23,8 @@ export async function resolveLevel(
 /** The breadcrumb's menus: the places the user may switch to at each step. */
 export interface LevelSwitcher {
   level: Level;
+  /** False for a unit-scoped user: the business above their unit is not theirs to open. */
+  businessVisible: boolean;
   businesses: NamedRef[];
   units: NamedRef[];
   programs: NamedRef[];
@@ -44,5 +46,5 @@ export async function buildLevelSwitcher(
     scope.kind === "unit" ? scope.unitId : null,
   );
   const programs = level.unit ? await listProgramRefs(db, level.unit.id) : [];
-  return { level, businesses, units, programs };
+  return { level, businessVisible: scope.kind !== "unit", businesses, units, programs };
 }

@@ -1,7 +1,12 @@
 import { type Level, levelPath } from "../domain/levels.js";
-import { type CurrentUser, canManagePortal } from "../domain/permissions.js";
+import {
+  type CurrentUser,
+  canManagePortal,
+  canManageUsers,
+  canSeeLevel,
+} from "../domain/permissions.js";
 
-export type NavKey = "programs" | "units" | "businesses" | "call-purposes";
+export type NavKey = "programs" | "units" | "users" | "businesses" | "call-purposes" | "all-users";
 
 export interface NavItem {
   key: NavKey;
@@ -16,22 +21,32 @@ export interface NavGroup {
 
 /**
  * The Main Navigation Panel for a user at a level. Items appear only once their screen
- * exists and the user may use it.
+ * exists and only when the user may use it.
  */
 export function buildNavigation(user: CurrentUser, level: Level | null): NavGroup[] {
   const groups: NavGroup[] = [];
   if (level) {
-    // A program has no programs of its own: its Programs item lists its unit's.
-    const programsOf =
+    // A program has no programs or users of its own: those items list its unit's.
+    const listsOf =
       level.kind === "program" && level.unit ? `/units/${level.unit.id}` : levelPath(level);
-    const items: NavItem[] = [
-      { key: "programs", label: "Programs", href: `${programsOf}/programs` },
-    ];
-    items.push({
-      key: "units",
-      label: "Business Units",
-      href: `/businesses/${level.business.id}/units`,
-    });
+    const items: NavItem[] = [{ key: "programs", label: "Programs", href: `${listsOf}/programs` }];
+    const businessLevel: Level = {
+      ...level,
+      kind: "business",
+      id: level.business.id,
+      unit: null,
+      program: null,
+    };
+    if (canSeeLevel(user, businessLevel)) {
+      items.push({
+        key: "units",
+        label: "Business Units",
+        href: `/businesses/${level.business.id}/units`,
+      });
+    }
+    if (canManageUsers(user, level)) {
+      items.push({ key: "users", label: "Users", href: `${listsOf}/users` });
+    }
     groups.push({ label: null, items });
   }
   if (canManagePortal(user)) {
@@ -40,6 +55,7 @@ export function buildNavigation(user: CurrentUser, level: Level | null): NavGrou
       items: [
         { key: "businesses", label: "Businesses", href: "/businesses" },
         { key: "call-purposes", label: "Call Purposes", href: "/call-purposes" },
+        { key: "all-users", label: "All Users", href: "/users" },
       ],
     });
   }

@@ -5,9 +5,17 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createDb, type Database } from "../../src/db/database.js";
+import { Agent } from "./agent.js";
+
+export const ADMIN_EMAIL = "admin@example.test";
+export const ADMIN_PASSWORD = "correct horse battery staple";
+/** Cheap hashing for tests; production uses N=2^17 (see services/passwords.ts). */
+export const TEST_HASHING = { N: 2 ** 10, r: 8, p: 1 };
 
 export interface TestApp {
   app: FastifyInstance;
+  /** Signed in as the first portal admin. */
+  admin: Agent;
   database: Database;
   dir: string;
   close(): Promise<void>;
@@ -26,15 +34,19 @@ export async function buildTestApp(
     ...loadConfig({}),
     databaseUrl: join(dir, "test.db"),
     logLevel: "silent",
-    adminEmail: "admin@example.test",
+    adminEmail: ADMIN_EMAIL,
+    adminPassword: ADMIN_PASSWORD,
+    passwordHashing: TEST_HASHING,
     ...overrides,
   };
   const database = createDb(config.databaseUrl);
   const app = await buildApp({ config, database, logger: false });
   beforeReady?.(app);
   await app.ready();
+  const admin = await new Agent(app).signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
   return {
     app,
+    admin,
     database,
     dir,
     close: async () => {

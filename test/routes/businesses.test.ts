@@ -3,16 +3,16 @@ import { buildTestApp, form, HX } from "../helpers/app.js";
 import { countRows, insertNumber, makeTree } from "../helpers/fixtures.js";
 
 t.test("businesses: list, create, rename, delete — plain and with htmx", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const { db } = database;
 
-  const empty = await app.inject({ url: "/businesses" });
+  const empty = await admin.inject({ url: "/businesses" });
   t.equal(empty.statusCode, 200);
   t.match(empty.body, /<html/);
   t.match(empty.body, /No businesses yet/, "an empty state says what to do");
 
-  const created = await app.inject({
+  const created = await admin.inject({
     method: "POST",
     url: "/businesses/new",
     ...form({ name: "  ACME   Corp " }),
@@ -25,7 +25,7 @@ t.test("businesses: list, create, rename, delete — plain and with htmx", async
     "a flash message follows the redirect",
   );
 
-  const list = await app.inject({
+  const list = await admin.inject({
     url: "/businesses",
     cookies: {
       nd_flash: JSON.stringify({ kind: "success", message: "Business ACME Corp created." }),
@@ -34,12 +34,12 @@ t.test("businesses: list, create, rename, delete — plain and with htmx", async
   t.match(list.body, /<a href="\/businesses\/1">ACME Corp<\/a>/, "name is normalised");
   t.match(list.body, /Business ACME Corp created\./, "flash is shown");
 
-  const fragment = await app.inject({ url: "/businesses", headers: HX });
+  const fragment = await admin.inject({ url: "/businesses", headers: HX });
   t.notMatch(fragment.body, /<html/, "htmx gets the list fragment");
   t.match(fragment.body, /id="business-list"/);
   t.match(String(fragment.headers.vary), /HX-Request/);
 
-  const hxCreate = await app.inject({
+  const hxCreate = await admin.inject({
     method: "POST",
     url: "/businesses/new",
     ...form({ name: "Globex" }, HX),
@@ -52,7 +52,7 @@ t.test("businesses: list, create, rename, delete — plain and with htmx", async
   t.match(hxCreate.body, /hx-swap-oob="true"/);
   t.match(hxCreate.body, /Business Globex created\./);
 
-  const dup = await app.inject({
+  const dup = await admin.inject({
     method: "POST",
     url: "/businesses/new",
     ...form({ name: "acme corp" }),
@@ -63,7 +63,7 @@ t.test("businesses: list, create, rename, delete — plain and with htmx", async
   t.match(dup.body, /value="acme corp"/, "the user's input is kept");
   t.match(dup.body, /<html/, "without htmx the form is a full page");
 
-  const hxDup = await app.inject({
+  const hxDup = await admin.inject({
     method: "POST",
     url: "/businesses/new",
     ...form({ name: "" }, HX),
@@ -72,7 +72,7 @@ t.test("businesses: list, create, rename, delete — plain and with htmx", async
   t.notMatch(hxDup.body, /<html/);
   t.match(hxDup.body, /Enter a business name\./);
 
-  const tooLong = await app.inject({
+  const tooLong = await admin.inject({
     method: "POST",
     url: "/businesses/new",
     ...form({ name: "x".repeat(101) }),
@@ -80,42 +80,42 @@ t.test("businesses: list, create, rename, delete — plain and with htmx", async
   t.equal(tooLong.statusCode, 422);
   t.equal(await countRows(db, "businesses"), 2, "nothing written by bad input");
 
-  const editPage = await app.inject({ url: "/businesses/1/edit" });
+  const editPage = await admin.inject({ url: "/businesses/1/edit" });
   t.equal(editPage.statusCode, 200);
   t.match(editPage.body, /value="ACME Corp"/);
-  const renamed = await app.inject({
+  const renamed = await admin.inject({
     method: "POST",
     url: "/businesses/1/edit",
     ...form({ name: "ACME Inc" }),
   });
   t.equal(renamed.statusCode, 303);
-  const clash = await app.inject({
+  const clash = await admin.inject({
     method: "POST",
     url: "/businesses/1/edit",
     ...form({ name: "GLOBEX" }),
   });
   t.equal(clash.statusCode, 422);
-  const same = await app.inject({
+  const same = await admin.inject({
     method: "POST",
     url: "/businesses/1/edit",
     ...form({ name: "acme inc" }),
   });
   t.equal(same.statusCode, 303, "a business may change the case of its own name");
 
-  const missing = await app.inject({ url: "/businesses/999/edit" });
+  const missing = await admin.inject({ url: "/businesses/999/edit" });
   t.equal(missing.statusCode, 404);
-  const missingPost = await app.inject({
+  const missingPost = await admin.inject({
     method: "POST",
     url: "/businesses/999/edit",
     ...form({ name: "X" }),
   });
   t.equal(missingPost.statusCode, 404);
 
-  const confirm = await app.inject({ url: "/businesses/2/delete" });
+  const confirm = await admin.inject({ url: "/businesses/2/delete" });
   t.match(confirm.body, /Delete business Globex\?/);
-  const hxConfirm = await app.inject({ url: "/businesses/2/delete", headers: HX });
+  const hxConfirm = await admin.inject({ url: "/businesses/2/delete", headers: HX });
   t.notMatch(hxConfirm.body, /<html/);
-  const deleted = await app.inject({ method: "POST", url: "/businesses/2/delete" });
+  const deleted = await admin.inject({ method: "POST", url: "/businesses/2/delete" });
   t.equal(deleted.statusCode, 303);
   t.equal(await countRows(db, "businesses"), 1);
 
@@ -130,7 +130,7 @@ t.test("businesses: list, create, rename, delete — plain and with htmx", async
 t.test(
   "deleting a business that holds numbers is refused with the count; an empty tree goes",
   async (t) => {
-    const { app, database, close } = await buildTestApp();
+    const { admin, database, close } = await buildTestApp();
     t.teardown(close);
     const tree = await makeTree(database.db);
     await insertNumber(database.db, "+12133734253", { businessId: tree.businessId });
@@ -139,10 +139,10 @@ t.test(
       unitId: tree.unitId,
     });
 
-    const page = await app.inject({ url: `/businesses/${tree.businessId}/delete` });
+    const page = await admin.inject({ url: `/businesses/${tree.businessId}/delete` });
     t.match(page.body, /still holds 2 phone numbers/);
     t.notMatch(page.body, />Delete<\/button>/, "no Delete button while it holds numbers");
-    const refused = await app.inject({
+    const refused = await admin.inject({
       method: "POST",
       url: `/businesses/${tree.businessId}/delete`,
       headers: HX,
@@ -152,18 +152,18 @@ t.test(
     t.equal(await countRows(database.db, "businesses"), 1, "nothing deleted");
 
     await database.db.deleteFrom("phone_numbers").execute();
-    const check = await app.inject({ url: `/businesses/${tree.businessId}/delete` });
+    const check = await admin.inject({ url: `/businesses/${tree.businessId}/delete` });
     t.match(check.body, /Its 1 business unit and 1 program will be deleted with it/);
-    const ok = await app.inject({ method: "POST", url: `/businesses/${tree.businessId}/delete` });
+    const ok = await admin.inject({ method: "POST", url: `/businesses/${tree.businessId}/delete` });
     t.equal(ok.statusCode, 303);
     t.equal(await countRows(database.db, "programs"), 0, "its programs went with it");
   },
 );
 
 t.test("a repeated field is a 400, not one value silently winning", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
-  const res = await app.inject({
+  const res = await admin.inject({
     method: "POST",
     url: "/businesses/new",
     ...form([

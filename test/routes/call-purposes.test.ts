@@ -3,11 +3,11 @@ import { buildTestApp, form, HX } from "../helpers/app.js";
 import { countRows } from "../helpers/fixtures.js";
 
 t.test("call purposes: the seeded catalog, add, rename, retire and reinstate", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const { db } = database;
 
-  const page = await app.inject({ url: "/call-purposes" });
+  const page = await admin.inject({ url: "/call-purposes" });
   t.equal(page.statusCode, 200);
   for (const name of [
     "Customer Service",
@@ -25,18 +25,18 @@ t.test("call purposes: the seeded catalog, add, rename, retire and reinstate", a
     t.match(page.body, `<td>${name}`, `seeded: ${name}`);
   }
   t.match(page.body, /Do Not Originate <span class="tag tag-warning">never places calls/);
-  const fragment = await app.inject({ url: "/call-purposes", headers: HX });
+  const fragment = await admin.inject({ url: "/call-purposes", headers: HX });
   t.notMatch(fragment.body, /<html/);
 
-  t.equal((await app.inject({ url: "/call-purposes/new" })).statusCode, 200);
-  const added = await app.inject({
+  t.equal((await admin.inject({ url: "/call-purposes/new" })).statusCode, 200);
+  const added = await admin.inject({
     method: "POST",
     url: "/call-purposes/new",
     ...form({ name: "Fraud Alert" }),
   });
   t.equal(added.statusCode, 303);
   t.equal(added.headers.location, "/call-purposes");
-  const dup = await app.inject({
+  const dup = await admin.inject({
     method: "POST",
     url: "/call-purposes/new",
     ...form({ name: "survey" }, HX),
@@ -50,7 +50,7 @@ t.test("call purposes: the seeded catalog, add, rename, retire and reinstate", a
     .selectAll()
     .where("name", "=", "Fraud Alert")
     .executeTakeFirstOrThrow();
-  const renamed = await app.inject({
+  const renamed = await admin.inject({
     method: "POST",
     url: `/call-purposes/${fraud.id}/edit`,
     ...form({ name: "Fraud Alerts" }, HX),
@@ -58,7 +58,7 @@ t.test("call purposes: the seeded catalog, add, rename, retire and reinstate", a
   t.equal(renamed.statusCode, 200);
   t.match(renamed.body, /Call purpose Fraud Alerts saved\./);
 
-  const retired = await app.inject({ method: "POST", url: `/call-purposes/${fraud.id}/retire` });
+  const retired = await admin.inject({ method: "POST", url: `/call-purposes/${fraud.id}/retire` });
   t.equal(retired.statusCode, 303);
   const afterRetire = await db
     .selectFrom("call_purposes")
@@ -66,17 +66,17 @@ t.test("call purposes: the seeded catalog, add, rename, retire and reinstate", a
     .where("id", "=", fraud.id)
     .executeTakeFirstOrThrow();
   t.ok(afterRetire.retired_at, "retired_at is set");
-  const list = await app.inject({ url: "/call-purposes", headers: HX });
+  const list = await admin.inject({ url: "/call-purposes", headers: HX });
   t.match(list.body, /<tr class="retired">\s*<td>Fraud Alerts/);
   t.match(list.body, /Reinstate Fraud Alerts/);
 
-  const again = await app.inject({
+  const again = await admin.inject({
     method: "POST",
     url: `/call-purposes/${fraud.id}/retire`,
     headers: HX,
   });
   t.equal(again.statusCode, 200, "retiring twice is harmless");
-  const reinstated = await app.inject({
+  const reinstated = await admin.inject({
     method: "POST",
     url: `/call-purposes/${fraud.id}/reinstate`,
   });
@@ -99,13 +99,16 @@ t.test("call purposes: the seeded catalog, add, rename, retire and reinstate", a
     ["call_purpose.create", "call_purpose.update", "call_purpose.retire", "call_purpose.reinstate"],
   );
 
-  t.equal((await app.inject({ url: "/call-purposes/999/edit" })).statusCode, 404);
-  t.equal((await app.inject({ method: "POST", url: "/call-purposes/999/retire" })).statusCode, 404);
+  t.equal((await admin.inject({ url: "/call-purposes/999/edit" })).statusCode, 404);
+  t.equal(
+    (await admin.inject({ method: "POST", url: "/call-purposes/999/retire" })).statusCode,
+    404,
+  );
 });
 
 t.test("state changes through GET do not exist", async (t) => {
-  const { app, close } = await buildTestApp();
+  const { admin, close } = await buildTestApp();
   t.teardown(close);
-  const res = await app.inject({ url: "/call-purposes/1/retire" });
+  const res = await admin.inject({ url: "/call-purposes/1/retire" });
   t.equal(res.statusCode, 404);
 });

@@ -11,7 +11,7 @@ const SECURITY_HEADERS = {
 };
 
 t.test("every response carries the security headers, errors included", async (t) => {
-  const { app, close } = await buildTestApp();
+  const { admin, close } = await buildTestApp();
   t.teardown(close);
   for (const url of [
     "/businesses",
@@ -20,7 +20,7 @@ t.test("every response carries the security headers, errors included", async (t)
     "/healthz",
     "/static/css/app.css",
   ]) {
-    const res = await app.inject({ url });
+    const res = await admin.inject({ url });
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       t.equal(res.headers[name], value, `${url}: ${name}`);
     }
@@ -28,33 +28,33 @@ t.test("every response carries the security headers, errors included", async (t)
 });
 
 t.test("a 500 shows a page without the error's insides", async (t) => {
-  const { app, close } = await buildTestApp({}, (app) => {
+  const { admin, close } = await buildTestApp({}, (app) => {
     app.get("/boom", async () => {
       throw new Error("secret stack detail");
     });
   });
   t.teardown(close);
-  const res = await app.inject({ url: "/boom" });
+  const res = await admin.inject({ url: "/boom" });
   t.equal(res.statusCode, 500);
   t.notMatch(res.body, /secret stack detail/);
   t.match(res.body, /Something went wrong/);
   t.equal(res.headers["x-content-type-options"], "nosniff");
-  const json = await app.inject({ url: "/boom", headers: { accept: "application/json" } });
+  const json = await admin.inject({ url: "/boom", headers: { accept: "application/json" } });
   t.equal(json.statusCode, 500);
   t.equal(
     json.json().message,
     "The portal hit an unexpected problem. Try again, or contact Support.",
   );
-  const hx = await app.inject({ url: "/boom", headers: HX });
+  const hx = await admin.inject({ url: "/boom", headers: HX });
   t.notMatch(hx.body, /<html/, "htmx gets just the message");
 });
 
 t.test("404 page is a full page with navigation and Support", async (t) => {
-  const { app, close } = await buildTestApp({
+  const { admin, close } = await buildTestApp({
     supportUrl: "https://support.example.test/numberdesk",
   });
   t.teardown(close);
-  const res = await app.inject({ url: "/nowhere" });
+  const res = await admin.inject({ url: "/nowhere" });
   t.equal(res.statusCode, 404);
   t.match(res.body, /There is no page here/);
   t.match(
@@ -65,10 +65,10 @@ t.test("404 page is a full page with navigation and Support", async (t) => {
 });
 
 t.test("layout: navigation, level switcher, no inline scripts or styles", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const tree = await makeTree(database.db);
-  const res = await app.inject({ url: `/programs/${tree.programId}` });
+  const res = await admin.inject({ url: `/programs/${tree.programId}` });
   t.equal(res.statusCode, 200);
   t.match(res.body, /<nav class="main-nav"/);
   t.match(
@@ -85,7 +85,7 @@ t.test("layout: navigation, level switcher, no inline scripts or styles", async 
 });
 
 t.test("names are escaped everywhere they are shown", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const evil = "<img src=x onerror=alert(1)>";
   const business = await createBusiness(database.db, await portalAdmin(database.db), {
@@ -97,7 +97,7 @@ t.test("names are escaped everywhere they are shown", async (t) => {
     `/businesses/${business.id}/delete`,
   ]) {
     for (const headers of [{}, HX]) {
-      const res = await app.inject({ url, headers });
+      const res = await admin.inject({ url, headers });
       t.notMatch(res.body, /<img src=x/, `${url} ${JSON.stringify(headers)}`);
       t.match(res.body, /&lt;img src=x onerror=alert\(1\)&gt;/);
     }
@@ -105,16 +105,16 @@ t.test("names are escaped everywhere they are shown", async (t) => {
 });
 
 t.test("static assets: our CSS and JS, and htmx from its package", async (t) => {
-  const { app, close } = await buildTestApp();
+  const { admin, close } = await buildTestApp();
   t.teardown(close);
-  const htmx = await app.inject({ url: "/static/vendor/htmx/htmx.min.js" });
+  const htmx = await admin.inject({ url: "/static/vendor/htmx/htmx.min.js" });
   t.equal(htmx.statusCode, 200);
   t.match(htmx.body, /htmx/);
   t.equal(
-    (await app.inject({ url: "/static/vendor/htmx/htmx.js" })).statusCode,
+    (await admin.inject({ url: "/static/vendor/htmx/htmx.js" })).statusCode,
     404,
     "only the min build",
   );
-  t.equal((await app.inject({ url: "/static/js/app.js" })).statusCode, 200);
-  t.equal((await app.inject({ url: "/static/css/app.css" })).statusCode, 200);
+  t.equal((await admin.inject({ url: "/static/js/app.js" })).statusCode, 200);
+  t.equal((await admin.inject({ url: "/static/css/app.css" })).statusCode, 200);
 });

@@ -18,13 +18,13 @@ const valid = (purpose: number) => ({
 });
 
 t.test("programs: create at unit and business level, list with status, show, edit", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const { db } = database;
   const tree = await makeTree(db);
   const survey = await callPurposeId(db, "survey");
 
-  const unitList = await app.inject({ url: `/units/${tree.unitId}/programs` });
+  const unitList = await admin.inject({ url: `/units/${tree.unitId}/programs` });
   t.equal(unitList.statusCode, 200);
   t.match(unitList.body, /Q4 Reminders/);
   t.match(unitList.body, /status-active/, "an open-ended program that started is Active");
@@ -34,11 +34,11 @@ t.test("programs: create at unit and business level, list with status, show, edi
     "a unit's list has no unit column",
   );
 
-  const newForm = await app.inject({ url: `/units/${tree.unitId}/programs/new`, headers: HX });
+  const newForm = await admin.inject({ url: `/units/${tree.unitId}/programs/new`, headers: HX });
   t.notMatch(newForm.body, /name="unit_id"/, "at unit level the unit comes from the URL");
   t.match(newForm.body, /Do Not Originate/);
 
-  const created = await app.inject({
+  const created = await admin.inject({
     method: "POST",
     url: `/units/${tree.unitId}/programs/new`,
     ...form(valid(survey)),
@@ -46,9 +46,9 @@ t.test("programs: create at unit and business level, list with status, show, edi
   t.equal(created.statusCode, 303);
   t.equal(created.headers.location, `/units/${tree.unitId}/programs`);
 
-  const businessForm = await app.inject({ url: `/businesses/${tree.businessId}/programs/new` });
+  const businessForm = await admin.inject({ url: `/businesses/${tree.businessId}/programs/new` });
   t.match(businessForm.body, /name="unit_id"/, "at business level the unit is chosen");
-  const atBusiness = await app.inject({
+  const atBusiness = await admin.inject({
     method: "POST",
     url: `/businesses/${tree.businessId}/programs/new`,
     ...form(
@@ -65,7 +65,7 @@ t.test("programs: create at unit and business level, list with status, show, edi
   t.equal(atBusiness.statusCode, 200);
   t.match(String(atBusiness.headers["hx-trigger"]), /hierarchy-changed/);
 
-  const businessList = await app.inject({
+  const businessList = await admin.inject({
     url: `/businesses/${tree.businessId}/programs`,
     headers: HX,
   });
@@ -78,15 +78,15 @@ t.test("programs: create at unit and business level, list with status, show, edi
     .selectAll()
     .where("name", "=", "Spring Survey")
     .executeTakeFirstOrThrow();
-  const show = await app.inject({ url: `/programs/${program.id}` });
+  const show = await admin.inject({ url: `/programs/${program.id}` });
   t.equal(show.statusCode, 200);
   t.match(show.body, /ACME Research/);
   t.match(show.body, /2020-03-01 – 2020-05-31/);
   t.match(show.body, /aria-label="Program: Spring Survey/, "the switcher shows the program level");
 
-  const edit = await app.inject({ url: `/programs/${program.id}/edit` });
+  const edit = await admin.inject({ url: `/programs/${program.id}/edit` });
   t.match(edit.body, /value="ACME Research"/);
-  const saved = await app.inject({
+  const saved = await admin.inject({
     method: "POST",
     url: `/programs/${program.id}/edit`,
     ...form({ ...valid(survey), display_name: "ACME Surveys", ends_on: "" }),
@@ -106,7 +106,7 @@ t.test("programs: create at unit and business level, list with status, show, edi
 });
 
 t.test("programs: every bad input is a 422 with its message and nothing is written", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const { db } = database;
   const tree = await makeTree(db);
@@ -114,7 +114,7 @@ t.test("programs: every bad input is a 422 with its message and nothing is writt
   const survey = await callPurposeId(db, "survey");
   const before = await countRows(db, "programs");
   const post = (fields: Record<string, string>, url = `/units/${tree.unitId}/programs/new`) =>
-    app.inject({ method: "POST", url, ...form(fields) });
+    admin.inject({ method: "POST", url, ...form(fields) });
 
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ["empty name", { ...valid(survey), name: "" }, /Enter a program name\./],
@@ -187,20 +187,20 @@ t.test("programs: every bad input is a 422 with its message and nothing is writt
   t.equal(placed.business_unit_id, tree.unitId);
 
   t.equal(await countRows(db, "programs"), before + 1, "only the valid post wrote a program");
-  t.equal((await app.inject({ url: "/programs/9999" })).statusCode, 404);
-  t.equal((await app.inject({ url: "/programs/9999/edit" })).statusCode, 404);
-  t.equal((await app.inject({ method: "POST", url: "/programs/9999/delete" })).statusCode, 404);
+  t.equal((await admin.inject({ url: "/programs/9999" })).statusCode, 404);
+  t.equal((await admin.inject({ url: "/programs/9999/edit" })).statusCode, 404);
+  t.equal((await admin.inject({ method: "POST", url: "/programs/9999/delete" })).statusCode, 404);
 });
 
 t.test("a retired purpose is not offered anew but stays on a program that has it", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const { db } = database;
   const tree = await makeTree(db);
   const customerService = await callPurposeId(db, "customer_service");
   await setCallPurposeRetired(db, await portalAdmin(db), customerService, true);
 
-  const refused = await app.inject({
+  const refused = await admin.inject({
     method: "POST",
     url: `/units/${tree.unitId}/programs/new`,
     ...form({ ...valid(customerService), name: "New" }),
@@ -208,13 +208,13 @@ t.test("a retired purpose is not offered anew but stays on a program that has it
   t.equal(refused.statusCode, 422);
   t.match(refused.body, /Customer Service is retired; choose another call purpose\./);
 
-  const edit = await app.inject({ url: `/programs/${tree.programId}/edit` });
+  const edit = await admin.inject({ url: `/programs/${tree.programId}/edit` });
   t.match(
     edit.body,
     /selected>Customer Service \(retired\)/,
     "the current retired purpose stays selected",
   );
-  const kept = await app.inject({
+  const kept = await admin.inject({
     method: "POST",
     url: `/programs/${tree.programId}/edit`,
     ...form({ ...valid(customerService), name: "Q4 Reminders", display_name: "ACME Billing Dept" }),
@@ -223,11 +223,11 @@ t.test("a retired purpose is not offered anew but stays on a program that has it
 });
 
 t.test("Do Not Originate shows its warning when it is the chosen purpose", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const tree = await makeTree(database.db);
   const dno = await callPurposeId(database.db, "do_not_originate");
-  const res = await app.inject({
+  const res = await admin.inject({
     method: "POST",
     url: `/units/${tree.unitId}/programs/new`,
     ...form({ ...valid(dno), display_name: "" }),
@@ -241,7 +241,7 @@ t.test("Do Not Originate shows its warning when it is the chosen purpose", async
 });
 
 t.test("deleting a program: refused while it holds numbers", async (t) => {
-  const { app, database, close } = await buildTestApp();
+  const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const tree = await makeTree(database.db);
   await insertNumber(database.db, "+12133734253", {
@@ -249,7 +249,7 @@ t.test("deleting a program: refused while it holds numbers", async (t) => {
     unitId: tree.unitId,
     programId: tree.programId,
   });
-  const refused = await app.inject({
+  const refused = await admin.inject({
     method: "POST",
     url: `/programs/${tree.programId}/delete`,
     headers: HX,
@@ -257,7 +257,7 @@ t.test("deleting a program: refused while it holds numbers", async (t) => {
   t.equal(refused.statusCode, 409);
   t.match(refused.body, /Q4 Reminders still holds 1 phone number\./);
   await database.db.deleteFrom("phone_numbers").execute();
-  const ok = await app.inject({ method: "POST", url: `/programs/${tree.programId}/delete` });
+  const ok = await admin.inject({ method: "POST", url: `/programs/${tree.programId}/delete` });
   t.equal(ok.statusCode, 303);
   t.equal(ok.headers.location, `/units/${tree.unitId}/programs`);
   t.equal(await countRows(database.db, "programs"), 0);

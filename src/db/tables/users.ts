@@ -10,6 +10,8 @@ export interface UserTable {
   business_id: number | null;
   business_unit_id: number | null;
   password_hash: string | null;
+  /** 1 when an admin issued the password: the user must choose their own at sign-in. */
+  must_change_password: Generated<number>;
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
@@ -29,3 +31,9 @@ export interface SessionTable {
 }
 export type Session = Selectable<SessionTable>;
 export type NewSession = Insertable<SessionTable>;
+
+export interface ServerSecretTable {
+  name: string;
+  value: string;
+  created_at: string;
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from "fastify";
+import { ROLE_LABELS } from "../domain/permissions.js";
+import { countSessionsOfUser } from "../queries/sessions.js";
+import { changeOwnPassword, endOtherSessions } from "../services/account.js";
+import { findUserView } from "../services/users.js";
+import { formSchema, formValues, renderFormError } from "./forms.js";
+
+const PASSWORD_FIELDS = ["current_password", "new_password", "confirm_password"] as const;
+
+/** The signed-in user's own page: who they are, their password and their sessions. */
+export async function accountRoutes(app: FastifyInstance): Promise<void> {
+  app.get("/account", async (request, reply) => {
+    const me = await findUserView(app.db, request.user, request.user.id);
+    return reply.page("account/page", {
+      title: "Your account",
+      me,
+      roleLabel: ROLE_LABELS[me.role],
+      otherSessions: (await countSessionsOfUser(app.db, me.id)) - 1,
+    });
+  });
+
+  const passwordForm = (mustChange: boolean) => ({
+    title: mustChange ? "Choose your password" : "Change your password",
+    mustChange,
+    action: "/account/password",
+    submitLabel: "Change password",
+    cancelHref: "/account",
+    values: {},
+    errors: {},
+  });
+
+  app.get("/account/password", async (request, reply) => {
+    return reply.dialog("account/_password-form", passwordForm(request.mustChangePassword));
+  });
+
+  app.post("/account/password", { schema: formSchema(PASSWORD_FIELDS) }, async (request, reply) => {
+    const values = formValues(request.body, PASSWORD_FIELDS);
+    try {
+      await changeOwnPassword(
+        app.db,
+        request.user,
+        request.sessionId ?? "",
+        values,
+        app.passwordHashing,
+      );
+      return reply.done({
+        to: "/account",
+        message: "Your password is changed. Other sessions were signed out.",
+      });
+    } catch (error) {
+      // Passwords are never echoed back into the form.
+      return renderFormError(
+        reply,
+        error,
+        "account/_password-form",
+        passwordForm(request.mustChangePassword),
+      );
+    }
+  });
+
+  app.post("/account/sessions/end-others", async (request, reply) => {
+    const ended = await endOtherSessions(app.db, request.user, request.sessionId ?? "");
+    return reply.done({
+      to: "/account",
+      message: ended === 1 ? "Signed out 1 other session." : `Signed out ${ended} other sessions.`,
+    });
+  });
+}
