@@ -44,6 +44,7 @@ t.test("every table is STRICT and migrating twice is a no-op", async (t) => {
     "call_purposes",
     "phone_numbers",
     "programs",
+    "server_secrets",
     "sessions",
     "users",
   ]);
