@@ -29,6 +29,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     "/login",
     {
       schema: formSchema(FIELDS),
+      // Nothing a sign-in needs is large: refuse big bodies before parsing or hashing them.
+      bodyLimit: 16 * 1024,
       // Per address; the same message as a wrong password would give no hint either way.
       config: { rateLimit: { max: 10, timeWindow: 60_000 } },
     },

@@ -43,7 +43,8 @@ export async function recordAudit(
 ): Promise<void> {
   await insertAuditEvent(trx, {
     occurred_at: at,
-    actor_user_id: actor.id,
+    // Id 0 is the command line (no user row): stored as "no user".
+    actor_user_id: actor.id === null || actor.id <= 0 ? null : actor.id,
     actor_email: actor.email,
     action: entry.action,
     subject_type: entry.subjectType,

@@ -41,6 +41,14 @@ import {
   validatePassword,
 } from "./passwords.js";
 
+/** The actor for `npm run user`: whoever runs it on the server box is trusted as a portal admin. */
+export const COMMAND_LINE: CurrentUser = {
+  id: 0,
+  email: "command line",
+  role: "portal_admin",
+  scope: { kind: "portal" },
+};
+
 export function scopeOf(user: Pick<User, "role" | "business_id" | "business_unit_id">): Scope {
   if (user.role === "portal_admin" || user.business_id === null) return { kind: "portal" };
   if (user.business_unit_id !== null) {

@@ -28,6 +28,7 @@ export interface TestApp {
 export async function buildTestApp(
   overrides: Partial<Config> = {},
   beforeReady?: (app: FastifyInstance) => void,
+  { signIn = true }: { signIn?: boolean } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-test-"));
   const config: Config = {
@@ -43,7 +44,8 @@ export async function buildTestApp(
   const app = await buildApp({ config, database, logger: false });
   beforeReady?.(app);
   await app.ready();
-  const admin = await new Agent(app).signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+  const admin = new Agent(app);
+  if (signIn) await admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
   return {
     app,
     admin,
