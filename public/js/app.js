@@ -22,9 +22,14 @@
     const d = dialog();
     if (target.children.length === 0) return;
     if (!d.open) d.showModal();
-    const first = target.querySelector(
-      "[aria-invalid='true'], [autofocus], input, select, textarea, button, a[href]",
-    );
+    // The first invalid field wins, then the one marked autofocus, then anything focusable.
+    const first = [
+      "[aria-invalid='true']",
+      "[autofocus]",
+      "input:not([type=hidden]), select, textarea, button, a[href]",
+    ]
+      .map((selector) => target.querySelector(selector))
+      .find(Boolean);
     if (first) first.focus();
   });
 
@@ -39,7 +44,9 @@
     (event) => {
       if (event.target.id !== "dialog") return;
       document.getElementById("dialog-body").replaceChildren();
+      // The opener may be gone (its row was deleted): then focus goes to the main content.
       if (opener && document.contains(opener)) opener.focus();
+      else document.getElementById("main")?.focus();
       opener = null;
     },
     true,
