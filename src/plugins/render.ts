@@ -126,7 +126,11 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
       async function (this: FastifyReply, fragmentTemplate: string, data: PageData) {
         return this.request.isFragment
           ? this.fragment(fragmentTemplate, data)
-          : this.page("layouts/dialog-page", { ...data, fragment: `/${fragmentTemplate}` });
+          : this.page("layouts/dialog-page", {
+              ...data,
+              fragment: `/${fragmentTemplate}`,
+              asPage: true,
+            });
       },
     );
 

@@ -22,7 +22,12 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { next?: string } }>("/login", async (request, reply) => {
     const next = safeNext(request.query.next);
     if (request.viewer) return reply.redirect(next, 303);
-    return reply.page("auth/login", { title: "Sign in", next, values: { email: "" }, error: null });
+    return reply.page("auth/login", {
+      title: "Sign in",
+      next,
+      values: { email: "" },
+      signInError: null,
+    });
   });
 
   app.post(
@@ -43,7 +48,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           title: "Sign in",
           next,
           values: { email: values.email },
-          error,
+          signInError: error,
         });
       };
       if (!perAccount.hit(values.email.trim().toLowerCase())) return again(429, TOO_MANY);

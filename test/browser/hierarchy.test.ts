@@ -72,12 +72,7 @@ interface Ok {
   ok(value: unknown, message: string, extra: Record<string, unknown>): boolean;
 }
 
-async function assertFocus(
-  test: Ok,
-  page: Page,
-  locator: Locator,
-  message: string,
-): Promise<void> {
+async function assertFocus(test: Ok, page: Page, locator: Locator, message: string): Promise<void> {
   const ok = await eventually(() => hasFocus(locator), 5_000);
   test.ok(ok, message, ok ? {} : { focused: await focusedElement(page) });
 }

@@ -118,3 +118,43 @@ t.test("static assets: our CSS and JS, and htmx from its package", async (t) => 
   t.equal((await admin.inject({ url: "/static/js/app.js" })).statusCode, 200);
   t.equal((await admin.inject({ url: "/static/css/app.css" })).statusCode, 200);
 });
+
+t.test(
+  "every post form carries its CSRF field; dialogs post with htmx only inside the dialog",
+  async (t) => {
+    const { admin, database, close } = await buildTestApp();
+    t.teardown(close);
+    const tree = await makeTree(database.db);
+    const pages = [
+      "/businesses",
+      "/call-purposes",
+      "/account",
+      `/units/${tree.unitId}/edit`,
+      `/units/${tree.unitId}/delete`,
+      `/programs/${tree.programId}/edit`,
+      `/units/${tree.unitId}/programs/new`,
+      "/businesses/new",
+      "/users/new",
+      "/account/password",
+    ];
+    for (const url of pages) {
+      for (const headers of [{}, HX]) {
+        const body = (await admin.inject({ url, headers })).body;
+        const forms = body.match(/<form method="post"/g)?.length ?? 0;
+        const protectedForms =
+          body.match(
+            /<form method="post"[^>]*>\s*<input type="hidden" name="_csrf" value="[^"]+">/g,
+          )?.length ?? 0;
+        t.equal(
+          protectedForms,
+          forms,
+          `${url} ${headers === HX ? "(htmx)" : ""}: ${forms} form(s)`,
+        );
+      }
+    }
+    const page = await admin.inject({ url: `/units/${tree.unitId}/edit` });
+    t.notMatch(page.body, /hx-post=/, "as a page the form posts plainly");
+    const dialog = await admin.inject({ url: `/units/${tree.unitId}/edit`, headers: HX });
+    t.match(dialog.body, /hx-post="\/units\/\d+\/edit" hx-target="#dialog-body"/);
+  },
+);
