@@ -19,6 +19,7 @@ import { businessRoutes } from "./routes/businesses.js";
 import { callPurposeRoutes } from "./routes/call-purposes.js";
 import { healthRoutes } from "./routes/health.js";
 import { homeRoutes } from "./routes/home.js";
+import { numberRoutes } from "./routes/numbers.js";
 import { programRoutes } from "./routes/programs.js";
 import { unitRoutes } from "./routes/units.js";
 import { userRoutes } from "./routes/users.js";
@@ -76,6 +77,7 @@ export async function buildApp({
     portal.addHook("onRequest", portal.requireUser);
     await portal.register(homeRoutes);
     await portal.register(accountRoutes);
+    await portal.register(numberRoutes);
     await portal.register(businessRoutes);
     await portal.register(unitRoutes);
     await portal.register(programRoutes);

@@ -8,16 +8,41 @@
     const token = document.querySelector('meta[name="csrf-token"]')?.content;
     if (token) event.detail.headers["X-CSRF-Token"] = token;
   });
-  let opener = null;
 
   // Remember what opened a dialog so focus can return there when it closes.
+  let opener = null;
+  // The menu a dialog was opened from: focus goes back to its button, even after the list
+  // around it was refreshed (a saved number re-renders the rows; the server says so with
+  // the numbers-changed event).
+  let openerMenuId = null;
+  let refocusMenuId = null;
+  document.body.addEventListener("numbers-changed", () => {
+    refocusMenuId = openerMenuId;
+  });
+
   document.addEventListener("htmx:beforeRequest", (event) => {
     const target = event.detail.target;
-    if (target && target.id === "dialog-body" && !dialog().open) opener = document.activeElement;
+    if (target?.id !== "dialog-body" || dialog().open) return;
+    const menu = event.detail.elt.closest?.("details[data-menu]");
+    if (menu) {
+      menu.open = false;
+      opener = menu.querySelector("summary");
+      openerMenuId = menu.id || null;
+    } else {
+      opener = document.activeElement;
+      openerMenuId = null;
+    }
   });
 
   document.addEventListener("htmx:afterSwap", (event) => {
     const target = event.detail.target;
+    if (refocusMenuId) {
+      const summary = document.querySelector(`#${CSS.escape(refocusMenuId)} summary`);
+      // Its row is gone (the number was removed): the main content takes focus instead.
+      if (summary) summary.focus();
+      else document.getElementById("main")?.focus();
+      refocusMenuId = null;
+    }
     if (target?.id !== "dialog-body") return;
     const d = dialog();
     if (target.children.length === 0) return;

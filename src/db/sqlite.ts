@@ -72,3 +72,14 @@ export function isForeignKeyViolation(error: unknown): boolean {
     error.code === "SQLITE_CONSTRAINT_FOREIGNKEY"
   );
 }
+
+/**
+ * A value that changes whenever the database may have changed: rows written by this
+ * connection (total_changes, which counts raw and Kysely writes alike) and commits by other
+ * processes (data_version), e.g. `npm run seed` while the portal runs. Read caches key on it.
+ */
+export function dataVersion(handle: SqliteHandle): string {
+  const own = handle.prepare("select total_changes() as n").pluck().get() as number;
+  const others = handle.pragma("data_version", { simple: true }) as number;
+  return `${others}:${own}`;
+}

@@ -100,3 +100,22 @@ export function scopeValue(scope: Scope): string {
   if (scope.kind === "portal") return "portal";
   return scope.kind === "business" ? `business:${scope.businessId}` : `unit:${scope.unitId}`;
 }
+
+/** Where a phone number sits, as access checks need it. */
+export interface NumberPlace {
+  business_id: number;
+  business_unit_id: number | null;
+}
+
+/** A number is visible when it lies in the user's scope (else it does not exist for them). */
+export function canSeeNumber(user: CurrentUser, number: NumberPlace): boolean {
+  const { scope } = user;
+  if (scope.kind === "portal") return true;
+  if (scope.kind === "business") return number.business_id === scope.businessId;
+  return number.business_id === scope.businessId && number.business_unit_id === scope.unitId;
+}
+
+/** Editors and admins change numbers in their scope; viewers only read. */
+export function canEditNumbers(user: CurrentUser): boolean {
+  return user.role !== "viewer";
+}

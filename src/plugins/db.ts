@@ -1,11 +1,15 @@
 import fp from "fastify-plugin";
 import type { Kysely } from "kysely";
 import type { Database, DB } from "../db/database.js";
+import { dataVersion } from "../db/sqlite.js";
+import { ReadCache } from "../services/read-cache.js";
 
 declare module "fastify" {
   interface FastifyInstance {
     db: Kysely<DB>;
     database: Database;
+    /** Costly reads (exact counts, the digit index), forgotten whenever the data changes. */
+    readCache: ReadCache;
   }
 }
 
@@ -14,6 +18,7 @@ export const dbPlugin = fp<{ database: Database }>(
   async (app, { database }) => {
     app.decorate("database", database);
     app.decorate("db", database.db);
+    app.decorate("readCache", new ReadCache(() => dataVersion(database.handle)));
     app.addHook("onClose", async () => {
       await database.close();
     });

@@ -24,6 +24,7 @@ export interface DoneOptions {
   message: string;
   /** Client events for htmx posts, e.g. { "hierarchy-changed": null }. */
   events?: Record<string, unknown>;
+
 }
 
 declare module "fastify" {

@@ -22,3 +22,19 @@ export function listEventsForSubject(
     .limit(limit)
     .execute();
 }
+
+/** Latest events about one phone number (by E.164, so history survives its removal). */
+export function listEventsForPhoneNumber(
+  db: Kysely<DB>,
+  e164: string,
+  limit: number,
+): Promise<Array<Pick<AuditEvent, "occurred_at" | "actor_email" | "summary">>> {
+  return db
+    .selectFrom("audit_events")
+    .select(["occurred_at", "actor_email", "summary"])
+    .where("phone_number", "=", e164)
+    .orderBy("occurred_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+}

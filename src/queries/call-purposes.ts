@@ -64,3 +64,10 @@ export async function updateCallPurpose(
 ): Promise<void> {
   await db.updateTable("call_purposes").set(values).where("id", "=", id).execute();
 }
+
+/** Ids, names and whether retired: what a filter dropdown needs, without counting numbers. */
+export function listCallPurposeRefs(
+  db: Kysely<DB>,
+): Promise<Array<{ id: number; name: string; retired_at: string | null }>> {
+  return db.selectFrom("call_purposes").select(["id", "name", "retired_at"]).orderBy("name").execute();
+}

@@ -3,16 +3,13 @@ import { AttemptLimiter } from "../domain/attempt-limiter.js";
 import { auditPlaceOf, recordAudit } from "../services/audit.js";
 import { authenticate, SIGN_IN_FAILED, SignInError } from "../services/auth.js";
 import { endSession, startSession } from "../services/sessions.js";
-import { formSchema, formValues } from "./forms.js";
+import { formSchema, formValues, localPath } from "./forms.js";
 
 const FIELDS = ["email", "password", "next"] as const;
 const TOO_MANY = "Too many sign-in attempts. Wait a minute and try again.";
 
-/** Only our own paths are followed after sign-in (no open redirect to another site). */
-export function safeNext(raw: string | undefined): string {
-  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
-  return raw;
-}
+/** After sign-in, only our own paths are followed (no open redirect to another site). */
+const safeNext = (raw: string | undefined): string => localPath(raw);
 
 /** Sign-in and sign-out: the only pages a signed-out visitor can use. */
 export async function authRoutes(app: FastifyInstance): Promise<void> {

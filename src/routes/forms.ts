@@ -55,3 +55,9 @@ export async function renderFormError(
   }
   throw error;
 }
+
+/** Only our own paths are followed back (no open redirect to another site). */
+export function localPath(raw: string | undefined, fallback = "/"): string {
+  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return fallback;
+  return raw;
+}

@@ -135,7 +135,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
     );
   }
 
-  app.get<{ Params: IdParams }>(`/programs/:id${ID}`, async (request, reply) => {
+  app.get<{ Params: IdParams }>(`/programs/:id${ID}/details`, async (request, reply) => {
     const at = await level(request, "program", false);
     return reply.pageOrFragment("programs/show", "programs/_details", {
       title: `Program ${at.program?.name}`,
@@ -165,7 +165,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
       unit_id: "",
     };
     const data = await formData(request, at, values, editMode(at, program.default_call_purpose_id));
-    return reply.dialog("programs/_form", { ...data, cancelHref: `/programs/${at.id}` });
+    return reply.dialog("programs/_form", { ...data, cancelHref: `/programs/${at.id}/details` });
   });
 
   app.post<{ Params: IdParams }>(
@@ -177,7 +177,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
       try {
         const program = await updateProgram(app.db, request.user, at, values as ProgramInput);
         return reply.done({
-          to: `/programs/${at.id}`,
+          to: `/programs/${at.id}/details`,
           message: `Program ${program.name} saved.`,
           events: CHANGED,
         });
@@ -191,7 +191,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
         );
         return renderFormError(reply, error, "programs/_form", {
           ...data,
-          cancelHref: `/programs/${at.id}`,
+          cancelHref: `/programs/${at.id}/details`,
         });
       }
     },

@@ -6,7 +6,9 @@ import {
   canSeeLevel,
 } from "../domain/permissions.js";
 
-export type NavKey = "programs" | "units" | "users" | "businesses" | "call-purposes" | "all-users";
+export type NavKey =
+  | "numbers"
+  | "programs" | "units" | "users" | "businesses" | "call-purposes" | "all-users";
 
 export interface NavItem {
   key: NavKey;
@@ -29,7 +31,10 @@ export function buildNavigation(user: CurrentUser, level: Level | null): NavGrou
     // A program has no programs or users of its own: those items list its unit's.
     const listsOf =
       level.kind === "program" && level.unit ? `/units/${level.unit.id}` : levelPath(level);
-    const items: NavItem[] = [{ key: "programs", label: "Programs", href: `${listsOf}/programs` }];
+    const items: NavItem[] = [
+      { key: "numbers", label: "Phone Numbers", href: `${levelPath(level)}/numbers` },
+      { key: "programs", label: "Programs", href: `${listsOf}/programs` },
+    ];
     const businessLevel: Level = {
       ...level,
       kind: "business",

@@ -68,7 +68,7 @@ t.test("layout: navigation, level switcher, no inline scripts or styles", async 
   const { admin, database, close } = await buildTestApp();
   t.teardown(close);
   const tree = await makeTree(database.db);
-  const res = await admin.inject({ url: `/programs/${tree.programId}` });
+  const res = await admin.inject({ url: `/programs/${tree.programId}/details` });
   t.equal(res.statusCode, 200);
   t.match(res.body, /<nav class="main-nav"/);
   t.match(

@@ -78,7 +78,7 @@ t.test("programs: create at unit and business level, list with status, show, edi
     .selectAll()
     .where("name", "=", "Spring Survey")
     .executeTakeFirstOrThrow();
-  const show = await admin.inject({ url: `/programs/${program.id}` });
+  const show = await admin.inject({ url: `/programs/${program.id}/details` });
   t.equal(show.statusCode, 200);
   t.match(show.body, /ACME Research/);
   t.match(show.body, /2020-03-01 – 2020-05-31/);
@@ -92,7 +92,7 @@ t.test("programs: create at unit and business level, list with status, show, edi
     ...form({ ...valid(survey), display_name: "ACME Surveys", ends_on: "" }),
   });
   t.equal(saved.statusCode, 303);
-  t.equal(saved.headers.location, `/programs/${program.id}`);
+  t.equal(saved.headers.location, `/programs/${program.id}/details`);
   const event = await db
     .selectFrom("audit_events")
     .selectAll()

@@ -106,8 +106,8 @@ t.test("a unit's own address and the home page redirect to a level screen", asyn
   t.equal(home.statusCode, 303);
   t.equal(home.headers.location, "/businesses");
   const business = await admin.inject({ url: `/businesses/${tree.businessId}` });
-  t.equal(business.headers.location, `/businesses/${tree.businessId}/units`);
+  t.equal(business.headers.location, `/businesses/${tree.businessId}/numbers`);
   const unit = await admin.inject({ url: `/units/${tree.unitId}` });
-  t.equal(unit.headers.location, `/units/${tree.unitId}/programs`);
+  t.equal(unit.headers.location, `/units/${tree.unitId}/numbers`);
   t.equal((await admin.inject({ url: "/units/424242" })).statusCode, 404);
 });
