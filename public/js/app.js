@@ -36,7 +36,8 @@
 
   document.addEventListener("htmx:afterSwap", (event) => {
     const target = event.detail.target;
-    if (refocusMenuId) {
+    // The refreshed list (not the dialog's own swap) brings the menu back to focus.
+    if (refocusMenuId && target?.id !== "dialog-body") {
       const summary = document.querySelector(`#${CSS.escape(refocusMenuId)} summary`);
       // Its row is gone (the number was removed): the main content takes focus instead.
       if (summary) summary.focus();

@@ -69,5 +69,9 @@ export async function updateCallPurpose(
 export function listCallPurposeRefs(
   db: Kysely<DB>,
 ): Promise<Array<{ id: number; name: string; retired_at: string | null }>> {
-  return db.selectFrom("call_purposes").select(["id", "name", "retired_at"]).orderBy("name").execute();
+  return db
+    .selectFrom("call_purposes")
+    .select(["id", "name", "retired_at"])
+    .orderBy("name")
+    .execute();
 }

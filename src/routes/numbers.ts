@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { type Level, type LevelKind, LEVEL_SEGMENTS, levelPath } from "../domain/levels.js";
-import { listActiveCallPurposes, findCallPurpose } from "../queries/call-purposes.js";
+import { LEVEL_SEGMENTS, type Level, type LevelKind, levelPath } from "../domain/levels.js";
+import { findCallPurpose, listActiveCallPurposes } from "../queries/call-purposes.js";
 import { DO_NOT_ORIGINATE_CODE } from "../services/call-purposes.js";
 import {
   type DashboardParams,
@@ -15,11 +15,19 @@ import {
   changeNumberPurpose,
   findEditableNumber,
   findVisibleNumber,
-  numberHistory,
   type NumberView,
+  numberHistory,
   removeNumber,
 } from "../services/numbers.js";
-import { ID, type IdParams, formSchema, formValues, localPath, renderFormError, toId } from "./forms.js";
+import {
+  formSchema,
+  formValues,
+  ID,
+  type IdParams,
+  localPath,
+  renderFormError,
+  toId,
+} from "./forms.js";
 
 const CHANGED = { "numbers-changed": null };
 
@@ -52,14 +60,17 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
       return reply.pageOrFragment("numbers/page", "numbers/_results", data);
     });
 
-    app.get<{ Params: IdParams; Querystring: DashboardParams }>(`${base}.csv`, async (request, reply) => {
-      const at = await level(request, kind);
-      const name = `numbers-${LEVEL_SEGMENTS[kind]}-${at.id}-${new Date().toISOString().slice(0, 10)}.csv`;
-      reply
-        .type("text/csv; charset=utf-8")
-        .header("Content-Disposition", `attachment; filename="${name}"`);
-      return reply.send(Readable.from(exportDashboard(app.db, app.readCache, at, request.query)));
-    });
+    app.get<{ Params: IdParams; Querystring: DashboardParams }>(
+      `${base}.csv`,
+      async (request, reply) => {
+        const at = await level(request, kind);
+        const name = `numbers-${LEVEL_SEGMENTS[kind]}-${at.id}-${new Date().toISOString().slice(0, 10)}.csv`;
+        reply
+          .type("text/csv; charset=utf-8")
+          .header("Content-Disposition", `attachment; filename="${name}"`);
+        return reply.send(Readable.from(exportDashboard(app.db, app.readCache, at, request.query)));
+      },
+    );
   }
 
   app.get<{ Params: IdParams }>(`/numbers/:id${ID}/assignments`, async (request, reply) => {
@@ -78,7 +89,10 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     // A retired purpose stays on the numbers that have it, and is shown as their current one.
     const current = purposes.some((p) => p.id === number.call_purpose_id)
       ? purposes
-      : [...purposes, ...[await findCallPurpose(app.db, number.call_purpose_id)].filter((p) => p !== undefined)];
+      : [
+          ...purposes,
+          ...[await findCallPurpose(app.db, number.call_purpose_id)].filter((p) => p !== undefined),
+        ];
     const dno = current.find((p) => p.code === DO_NOT_ORIGINATE_CODE);
     return {
       title: `Edit ${number.national}`,
@@ -101,7 +115,10 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const number = await findEditableNumber(app.db, request.user, toId(request.params.id));
       const returnTo = localPath(request.query.return_to, homeOf(number));
-      return reply.dialog("numbers/_edit", await editForm(number, returnTo, String(number.call_purpose_id)));
+      return reply.dialog(
+        "numbers/_edit",
+        await editForm(number, returnTo, String(number.call_purpose_id)),
+      );
     },
   );
 
@@ -113,14 +130,24 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
       const values = formValues(request.body, ["call_purpose", "return_to"]);
       const returnTo = localPath(values.return_to, homeOf(before));
       try {
-        const saved = await changeNumberPurpose(app.db, request.user, before.id, values.call_purpose);
+        const saved = await changeNumberPurpose(
+          app.db,
+          request.user,
+          before.id,
+          values.call_purpose,
+        );
         return reply.done({
           to: returnTo,
           message: `${saved.national} now has the call purpose ${saved.purpose_name}.`,
           events: { ...CHANGED, "number-saved": { id: saved.id } },
         });
       } catch (error) {
-        return renderFormError(reply, error, "numbers/_edit", await editForm(before, returnTo, values.call_purpose));
+        return renderFormError(
+          reply,
+          error,
+          "numbers/_edit",
+          await editForm(before, returnTo, values.call_purpose),
+        );
       }
     },
   );
@@ -138,7 +165,10 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     `/numbers/:id${ID}/remove`,
     async (request, reply) => {
       const number = await findEditableNumber(app.db, request.user, toId(request.params.id));
-      return reply.dialog("numbers/_remove", removeDialog(number, localPath(request.query.return_to, homeOf(number))));
+      return reply.dialog(
+        "numbers/_remove",
+        removeDialog(number, localPath(request.query.return_to, homeOf(number))),
+      );
     },
   );
 
