@@ -21,6 +21,7 @@ export function parseDigitSearch(raw: string | undefined): DigitSearch {
   }
   const digits = text.replace(/\D/g, "");
   if (digits === "") return { kind: "invalid", message: "Type at least one digit to search." };
-  if (digits.length > 15) return { kind: "invalid", message: "A phone number has at most 15 digits." };
+  if (digits.length > 15)
+    return { kind: "invalid", message: "A phone number has at most 15 digits." };
   return { kind: "digits", digits };
 }

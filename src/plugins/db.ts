@@ -1,7 +1,7 @@
 import fp from "fastify-plugin";
 import type { Kysely } from "kysely";
 import type { Database, DB } from "../db/database.js";
-import { dataVersion } from "../db/sqlite.js";
+import { dataVersionReader } from "../db/sqlite.js";
 import { ReadCache } from "../services/read-cache.js";
 
 declare module "fastify" {
@@ -18,7 +18,7 @@ export const dbPlugin = fp<{ database: Database }>(
   async (app, { database }) => {
     app.decorate("database", database);
     app.decorate("db", database.db);
-    app.decorate("readCache", new ReadCache(() => dataVersion(database.handle)));
+    app.decorate("readCache", new ReadCache(dataVersionReader(database.handle)));
     app.addHook("onClose", async () => {
       await database.close();
     });

@@ -24,7 +24,6 @@ export interface DoneOptions {
   message: string;
   /** Client events for htmx posts, e.g. { "hierarchy-changed": null }. */
   events?: Record<string, unknown>;
-
 }
 
 declare module "fastify" {
@@ -76,7 +75,8 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
         user: viewer,
         nav: viewer ? buildNavigation(viewer, level) : [],
         activeNav: data.nav ?? null,
-        switcher: viewer && level ? await buildLevelSwitcher(app.db, viewer, level) : null,
+        switcher:
+          viewer && level ? await buildLevelSwitcher(app.db, app.readCache, viewer, level) : null,
         flash: request.takeFlash(reply) as Flash | null,
       };
     }

@@ -17,8 +17,9 @@ export const toId = (raw: string): number => Number(raw);
  */
 export function formSchema(fields: readonly string[]): FastifySchema {
   return {
-    // No `type: "object"`: a post with no fields at all (curl -X POST) is valid too.
+    // Null too: a post with no fields at all (curl -X POST) is valid.
     body: {
+      type: ["object", "null"],
       properties: Object.fromEntries(fields.map((f) => [f, { type: "string", maxLength: 2000 }])),
     },
   };

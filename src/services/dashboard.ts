@@ -1,12 +1,12 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../db/database.js";
+import { csvLine } from "../domain/csv.js";
 import { today } from "../domain/duration.js";
 import { type Level, levelPath, type NamedRef } from "../domain/levels.js";
 import { type DigitSearch, parseDigitSearch } from "../domain/number-search.js";
 import { type CurrentUser, canEditNumbers } from "../domain/permissions.js";
 import { listCallPurposeRefs } from "../queries/call-purposes.js";
 import { listBusinessProgramRefs, listProgramRefs, listUnitRefs } from "../queries/levels.js";
-import { csvLine } from "../domain/csv.js";
 import {
   countNumbers,
   listNumberPage,
@@ -66,7 +66,14 @@ export interface Dashboard {
   level: Level;
   search: DigitSearch;
   /** The parameters as understood, to refill the form. */
-  values: { q: string; unit: string; program: string; purpose: string; status: string; sort: NumberSort };
+  values: {
+    q: string;
+    unit: string;
+    program: string;
+    purpose: string;
+    status: string;
+    sort: NumberSort;
+  };
   rows: NumberView[];
   total: number;
   page: number;
@@ -84,7 +91,11 @@ export interface Dashboard {
   returnTo: string;
   filtered: boolean;
   canEdit: boolean;
-  options: { units: NamedRef[]; programs: NamedRef[]; purposes: Array<NamedRef & { retired: boolean }> };
+  options: {
+    units: NamedRef[];
+    programs: NamedRef[];
+    purposes: Array<NamedRef & { retired: boolean }>;
+  };
 }
 
 /** The filter a set of parameters means at a level; null ids when a search matches nothing. */
@@ -101,7 +112,10 @@ async function buildFilter(
   let digitsLike: string | null = null;
   if (search.kind === "digits") {
     // Runs of 3+ digits come from the in-memory index; 1–2 digits match too much to list.
-    const matched = search.digits.length >= 3 ? await matchDigits(db, cache, level.business.id, search.digits) : null;
+    const matched =
+      search.digits.length >= 3
+        ? await matchDigits(db, cache, level.business.id, search.digits)
+        : null;
     if (matched === null) digitsLike = search.digits;
     else ids = matched;
   } else if (search.kind === "invalid") {
@@ -122,7 +136,9 @@ async function buildFilter(
 
 function queryString(values: Record<string, string | number>): string {
   const pairs = Object.entries(values).filter(([, v]) => v !== "" && v !== undefined);
-  return pairs.length ? `?${new URLSearchParams(pairs.map(([k, v]) => [k, String(v)])).toString()}` : "";
+  return pairs.length
+    ? `?${new URLSearchParams(pairs.map(([k, v]) => [k, String(v)])).toString()}`
+    : "";
 }
 
 export async function loadDashboard(
@@ -175,7 +191,11 @@ export async function loadDashboard(
         : level.unit && level.kind === "unit"
           ? await listProgramRefs(db, level.unit.id)
           : [],
-    purposes: (await listCallPurposeRefs(db)).map((p) => ({ id: p.id, name: p.name, retired: p.retired_at !== null })),
+    purposes: (await listCallPurposeRefs(db)).map((p) => ({
+      id: p.id,
+      name: p.name,
+      retired: p.retired_at !== null,
+    })),
   }));
 
   return {
@@ -190,7 +210,11 @@ export async function loadDashboard(
       total === 0
         ? "0 numbers"
         : `${(offset + 1).toLocaleString("en-US")}–${(offset + rows.length).toLocaleString("en-US")} of ${total.toLocaleString("en-US")}`,
-    pageLinks: pageNumbers.map((p) => ({ label: String(p), href: hrefFor(p), current: p === page })),
+    pageLinks: pageNumbers.map((p) => ({
+      label: String(p),
+      href: hrefFor(p),
+      current: p === page,
+    })),
     prevHref: page > 1 ? hrefFor(page - 1) : null,
     nextHref: page < pageCount ? hrefFor(page + 1) : null,
     exportHref: `${baseHref}.csv${queryString({ ...values, sort: sort === "added" ? "" : sort })}`,

@@ -44,7 +44,14 @@ export async function matchDigits(
   businessId: number,
   digits: string,
 ): Promise<number[] | null> {
-  const index = await cache.get(`digit-index:${businessId}`, () => buildIndex(db, businessId));
+  // Paging through one search asks the same question again: answer it from memory.
+  return cache.get(`digit-matches:${businessId}:${digits}`, async () => {
+    const index = await cache.get(`digit-index:${businessId}`, () => buildIndex(db, businessId));
+    return findInIndex(index, digits);
+  });
+}
+
+function findInIndex(index: DigitIndex, digits: string): number[] | null {
   const matches: number[] = [];
   let lastSlot = -1;
   for (let at = index.text.indexOf(digits); at !== -1; at = index.text.indexOf(digits, at + 1)) {

@@ -4,6 +4,7 @@ import { NotFoundError } from "../domain/errors.js";
 import type { Level, LevelKind, NamedRef } from "../domain/levels.js";
 import { type CurrentUser, canSeeLevel } from "../domain/permissions.js";
 import { findLevel, listBusinessRefs, listProgramRefs, listUnitRefs } from "../queries/levels.js";
+import type { ReadCache } from "./read-cache.js";
 
 /**
  * Loads a level the user may see. A level that does not exist and one outside the user's
@@ -30,21 +31,26 @@ export interface LevelSwitcher {
   programs: NamedRef[];
 }
 
+/** Every page shows these menus: they are read once per data version, not per request. */
 export async function buildLevelSwitcher(
   db: Kysely<DB>,
+  cache: ReadCache,
   user: CurrentUser,
   level: Level,
 ): Promise<LevelSwitcher> {
   const { scope } = user;
-  const businesses =
-    scope.kind === "portal"
-      ? await listBusinessRefs(db, null)
-      : await listBusinessRefs(db, scope.businessId);
-  const units = await listUnitRefs(
-    db,
-    level.business.id,
-    scope.kind === "unit" ? scope.unitId : null,
+  const onlyBusiness = scope.kind === "portal" ? null : scope.businessId;
+  const onlyUnit = scope.kind === "unit" ? scope.unitId : null;
+  const unitId = level.unit?.id;
+  const businesses = await cache.get(`switcher-businesses:${onlyBusiness}`, () =>
+    listBusinessRefs(db, onlyBusiness),
   );
-  const programs = level.unit ? await listProgramRefs(db, level.unit.id) : [];
+  const units = await cache.get(`switcher-units:${level.business.id}:${onlyUnit}`, () =>
+    listUnitRefs(db, level.business.id, onlyUnit),
+  );
+  const programs =
+    unitId === undefined
+      ? []
+      : await cache.get(`switcher-programs:${unitId}`, () => listProgramRefs(db, unitId));
   return { level, businessVisible: scope.kind !== "unit", businesses, units, programs };
 }

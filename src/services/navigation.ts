@@ -8,7 +8,12 @@ import {
 
 export type NavKey =
   | "numbers"
-  | "programs" | "units" | "users" | "businesses" | "call-purposes" | "all-users";
+  | "programs"
+  | "units"
+  | "users"
+  | "businesses"
+  | "call-purposes"
+  | "all-users";
 
 export interface NavItem {
   key: NavKey;

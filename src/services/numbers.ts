@@ -3,8 +3,8 @@ import type { DB } from "../db/database.js";
 import { inWriteTransaction } from "../db/sqlite.js";
 import { PROGRAM_STATUS_LABELS, programStatus, today } from "../domain/duration.js";
 import { ForbiddenError, NotFoundError, ValidationError } from "../domain/errors.js";
-import { formatNational } from "../domain/phone-format.js";
 import { type CurrentUser, canEditNumbers, canSeeNumber } from "../domain/permissions.js";
+import { formatNational } from "../domain/phone-format.js";
 import { listEventsForPhoneNumber } from "../queries/audit-events.js";
 import { findCallPurpose } from "../queries/call-purposes.js";
 import {
@@ -67,7 +67,8 @@ export async function findEditableNumber(
   id: number,
 ): Promise<NumberView> {
   const number = await findVisibleNumber(db, user, id);
-  if (!canEditNumbers(user)) throw new ForbiddenError("Your role can view numbers but not change them.");
+  if (!canEditNumbers(user))
+    throw new ForbiddenError("Your role can view numbers but not change them.");
   return number;
 }
 
@@ -78,7 +79,11 @@ export interface HistoryEntry {
 }
 
 /** The latest changes to a number, from the audit log (newest first). */
-export async function numberHistory(db: Kysely<DB>, e164: string, limit = 10): Promise<HistoryEntry[]> {
+export async function numberHistory(
+  db: Kysely<DB>,
+  e164: string,
+  limit = 10,
+): Promise<HistoryEntry[]> {
   return listEventsForPhoneNumber(db, e164, limit);
 }
 
@@ -98,9 +103,12 @@ export async function changeNumberPurpose(
   return inWriteTransaction(db, async (trx) => {
     const before = await findEditableNumber(trx, user, id);
     const purpose = purposeId === null ? undefined : await findCallPurpose(trx, purposeId);
-    if (!purpose) throw new ValidationError({ call_purpose: "Choose a call purpose from the list." });
+    if (!purpose)
+      throw new ValidationError({ call_purpose: "Choose a call purpose from the list." });
     if (purpose.retired_at !== null && purpose.id !== before.call_purpose_id) {
-      throw new ValidationError({ call_purpose: `${purpose.name} is retired; choose another call purpose.` });
+      throw new ValidationError({
+        call_purpose: `${purpose.name} is retired; choose another call purpose.`,
+      });
     }
     if (purpose.id === before.call_purpose_id) return before;
     const now = new Date().toISOString();
@@ -130,7 +138,11 @@ export async function changeNumberPurpose(
  * Removes a number in one transaction with an audit event holding a full snapshot of it
  * (where it was, its purpose, what it displayed), from which it can later be restored.
  */
-export async function removeNumber(db: Kysely<DB>, user: CurrentUser, id: number): Promise<NumberView> {
+export async function removeNumber(
+  db: Kysely<DB>,
+  user: CurrentUser,
+  id: number,
+): Promise<NumberView> {
   return inWriteTransaction(db, async (trx) => {
     const number = await findEditableNumber(trx, user, id);
     const now = new Date().toISOString();

@@ -1,0 +1,225 @@
+/**
+ * `npm run bench`: how fast the portal serves its heaviest pages over a 1,000,000-number
+ * database. A benchmark, not a test: it reports PASS/FAIL against the issue's targets and
+ * exits 0 either way; it exits non-zero only when the bench itself could not run (or a target
+ * answered anything but 200, which makes its numbers meaningless).
+ *
+ * 1. Makes a temporary folder with a database of 10 businesses, 200 units, 2,000 programs and
+ *    1,000,000 numbers: a copy of bench/cache/bench-1m.db when that file's schema is current
+ *    (and its data the bench's), else seeded with the seed service (and then cached). Runs
+ *    ANALYZE and PRAGMA optimize on it once.
+ * 2. Starts the built server (dist/src/server.js) as a child process on a free port of
+ *    127.0.0.1 with that database, LOG_LEVEL=warn and ADMIN_EMAIL/ADMIN_PASSWORD (the seeded
+ *    database has no users, so the admin is created at first start), and waits for /healthz.
+ * 3. Signs in like a browser (the form's _csrf field and nd_csrf cookie, then POST /login) and
+ *    sends the nd_session and nd_csrf cookies with every request after that.
+ * 4. Picks its targets from the database: the unit closest to 5,000 numbers, the business
+ *    closest to 100,000, a number of that business, a call purpose and 4 digits found there.
+ * 5. Checks each target answers 200 once, then loads each with autocannon: 10 connections,
+ *    a 2 s warm-up and a 10 s measured run. Any answer but 200 (or an error) marks it INVALID.
+ * 6. Prints requests/s, p50 and p99 and the share of /healthz's throughput for each target and
+ *    the server's peak RSS, with PASS/FAIL, and writes the same to bench/results.json.
+ * 7. Stops the server (SIGTERM, then waits for it to exit) and removes the temporary folder,
+ *    also when anything above fails; a watchdog ends a bench that runs far too long.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { BENCH_NUMBERS, pickTargets, prepareDatabase, type Targets } from "../bench/dataset.js";
+import {
+  type LoadSettings,
+  type Measurement,
+  measure,
+  preflight,
+  type Target,
+} from "../bench/load.js";
+import { formatVerdict, GOALS, judge } from "../bench/report.js";
+import { killAllNow, type RunningServer, startServer } from "../bench/server.js";
+import { BROWSER_ACCEPT, signIn } from "../bench/session.js";
+import { formatNational } from "../domain/phone-format.js";
+import { PROJECT_ROOT } from "../paths.js";
+
+const SETTINGS: LoadSettings = {
+  connections: 10,
+  warmupSeconds: 2,
+  seconds: 10,
+  timeoutSeconds: 10,
+};
+/**
+ * At info level the server writes a JSON log line per request; at thousands of requests a
+ * second that would measure pino and the pipe to this process, not the portal.
+ */
+const LOG_LEVEL = "warn";
+const CACHE_FILE = join(PROJECT_ROOT, "bench", "cache", "bench-1m.db");
+const RESULTS_FILE = join(PROJECT_ROOT, "bench", "results.json");
+const SERVER_ENTRY = join(PROJECT_ROOT, "dist", "src", "server.js");
+/** Seeding from scratch takes well under a minute; ten minutes means something hangs. */
+const WATCHDOG_MS = 10 * 60 * 1000;
+
+const log = (line: string) => console.log(line);
+const n = (value: number) => value.toLocaleString("en-US");
+
+function targetList(t: Targets): Target[] {
+  const unit = `/units/${t.unit.id}/numbers`;
+  const business = `/businesses/${t.business.id}/numbers`;
+  // The dashboards' "1–50 of N" shows each is the page meant, with all of its numbers.
+  const of = (total: number) => `of ${n(total)}`;
+  return [
+    { name: "/healthz", path: "/healthz", kind: "baseline", expect: '"ok"' },
+    { name: "Unit dashboard, page 1", path: unit, kind: "unfiltered", expect: of(t.unit.numbers) },
+    {
+      name: "Unit dashboard, last page",
+      path: `${unit}?page=${t.unit.lastPage}`,
+      kind: "unfiltered",
+      expect: `${n(t.unit.numbers)} ${of(t.unit.numbers)}`,
+    },
+    {
+      name: "Business dashboard, page 1",
+      path: business,
+      kind: "unfiltered",
+      expect: of(t.business.numbers),
+    },
+    {
+      name: "Business, by call purpose",
+      path: `${business}?purpose=${t.purpose.id}`,
+      kind: "filtered",
+      expect: of(t.purpose.numbers),
+    },
+    {
+      name: "Business, 4-digit search",
+      path: `${business}?q=${t.digits.text}`,
+      kind: "filtered",
+      expect: of(t.digits.matches),
+    },
+    {
+      name: "View Assignments (page)",
+      path: `/numbers/${t.number.id}/assignments`,
+      kind: "unfiltered",
+      expect: formatNational(t.number.e164),
+    },
+  ];
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const temp = mkdtempSync(join(tmpdir(), "numberdesk-bench-"));
+  // Runs on every way out (errors, Ctrl-C, the watchdog), where nothing can be awaited.
+  process.once("exit", () => {
+    killAllNow();
+    rmSync(temp, { recursive: true, force: true });
+  });
+  let server: RunningServer | null = null;
+  try {
+    const databaseFile = join(temp, "bench.db");
+    const database = await prepareDatabase(databaseFile, CACHE_FILE, log);
+    const targets = pickTargets(databaseFile);
+    log(
+      `Targets: unit ${targets.unit.id} (${n(targets.unit.numbers)} numbers, last page ` +
+        `${targets.unit.lastPage}); business ${targets.business.id} (${n(targets.business.numbers)} ` +
+        `numbers); number ${targets.number.id} (${targets.number.e164}); call purpose ` +
+        `${targets.purpose.id} "${targets.purpose.name}" (${n(targets.purpose.numbers)} numbers ` +
+        `in the business); digits "${targets.digits.text}" (${n(targets.digits.matches)} matches).`,
+    );
+
+    const admin = {
+      email: "bench@numberdesk.invalid",
+      password: randomBytes(18).toString("base64url"),
+    };
+    server = await startServer({
+      entry: SERVER_ENTRY,
+      cwd: PROJECT_ROOT,
+      databaseFile,
+      adminEmail: admin.email,
+      adminPassword: admin.password,
+      logLevel: LOG_LEVEL,
+    });
+    log(`Server ${server.pid} is healthy at ${server.baseUrl} (LOG_LEVEL=${LOG_LEVEL}).`);
+    const session = await signIn(server.baseUrl, admin.email, admin.password);
+    log(`Signed in as ${admin.email}; sending cookies ${session.names.join(", ")}.`);
+
+    const headers = { accept: BROWSER_ACCEPT, cookie: session.cookie };
+    const list = targetList(targets);
+    const warnings = await preflight(server.baseUrl, list, headers);
+    for (const warning of warnings) console.error(`WARNING: ${warning}`);
+    const measurements: Measurement[] = [];
+    for (const target of list) {
+      const m = await measure(server.baseUrl, target, headers, SETTINGS);
+      measurements.push(m);
+      log(
+        `  ${target.name.padEnd(28)} ${n(Math.round(m.requestsPerSecond)).padStart(7)} req/s  ` +
+          `p99 ${m.p99} ms  ${m.problems.length ? `INVALID: ${m.problems.join(", ")}` : ""}`,
+      );
+    }
+    const peakRssBytes = server.peakRssBytes();
+    await server.stop();
+
+    const verdict = judge(measurements, peakRssBytes);
+    log("");
+    log(
+      `${n(BENCH_NUMBERS)} numbers, ${SETTINGS.connections} connections, ` +
+        `${SETTINGS.warmupSeconds} s warm-up + ${SETTINGS.seconds} s per target, ` +
+        `node ${process.version}, ${availableParallelism()} CPUs:`,
+    );
+    log("");
+    log(formatVerdict(verdict));
+
+    const results = {
+      date: new Date().toISOString(),
+      node: process.version,
+      nproc: availableParallelism(),
+      cpu: cpus()[0]?.model ?? null,
+      settings: { ...SETTINGS, logLevel: LOG_LEVEL, host: "127.0.0.1" },
+      goals: GOALS,
+      database: { numbers: BENCH_NUMBERS, ...database },
+      targets,
+      warnings,
+      results: verdict.rows,
+      peakRssBytes,
+      peakRssMiB: verdict.peakRssMiB,
+      peakRssPass: verdict.rssPass,
+      pass: verdict.pass,
+      valid: verdict.rows.every((row) => row.problems.length === 0),
+      benchSeconds: (performance.now() - started) / 1000,
+    };
+    await mkdir(join(PROJECT_ROOT, "bench"), { recursive: true });
+    await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+    log(
+      `\nWrote ${relative(process.cwd(), RESULTS_FILE)} (bench took ${results.benchSeconds.toFixed(0)} s).`,
+    );
+
+    if (!results.valid) {
+      console.error(
+        "\nBENCH INVALID: some targets answered other than 200 or failed (see INVALID above); " +
+          "their numbers do not measure the page.",
+      );
+      return 1;
+    }
+    return 0;
+  } finally {
+    await server?.stop();
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\nBench stopped by ${signal}.`);
+    process.exit(130);
+  });
+}
+setTimeout(() => {
+  console.error(`Bench still running after ${WATCHDOG_MS / 60_000} minutes; stopping it.`);
+  process.exit(1);
+}, WATCHDOG_MS).unref();
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`Bench could not run: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof Error && error.stack) console.error(error.stack);
+    process.exit(1);
+  },
+);
