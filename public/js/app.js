@@ -78,6 +78,19 @@
     true,
   );
 
+  // Links marked data-dialog open their page inside the dialog (the same URL is a full page
+  // without JavaScript). One listener instead of hx-get/hx-target/hx-swap on every link.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-dialog]");
+    if (!link || !window.htmx || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    window.htmx.ajax("GET", link.getAttribute("href"), {
+      source: link,
+      target: "#dialog-body",
+      swap: "innerHTML",
+    });
+  });
+
   document.addEventListener("click", (event) => {
     const closer = event.target.closest("[data-close-dialog]");
     if (closer?.closest("dialog")) {

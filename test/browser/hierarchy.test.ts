@@ -147,9 +147,14 @@ t.test("with JavaScript: units and programs are created in the dialog", TIMEOUT,
   });
 
   await step(t, "new program", async (t) => {
+    // A unit's name opens its phone numbers; its programs are one item away in the navigation.
+    await Promise.all([
+      page.waitForURL(/\/units\/\d+\/numbers$/),
+      page.locator("#unit-list").getByRole("link", { name: "Billing", exact: true }).click(),
+    ]);
     await Promise.all([
       page.waitForURL(/\/units\/\d+\/programs$/),
-      page.locator("#unit-list").getByRole("link", { name: "Billing", exact: true }).click(),
+      page.locator(".main-nav").getByRole("link", { name: "Programs" }).click(),
     ]);
     const programsPath = pathOf(page);
     await setMarker(page);
@@ -272,6 +277,8 @@ t.test("without JavaScript: the same links and forms work as pages", TIMEOUT, as
       .locator("#unit-list")
       .getByRole("link", { name: "Collections", exact: true })
       .click();
+    await page.waitForURL(/\/units\/\d+\/numbers$/);
+    await page.locator(".main-nav").getByRole("link", { name: "Programs" }).click();
     await page.waitForURL(/\/units\/\d+\/programs$/);
     const programsPath = pathOf(page);
     await page.getByRole("link", { name: "New program" }).click();

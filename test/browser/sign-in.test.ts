@@ -45,9 +45,9 @@ t.test(
     await page.getByText("Your password is changed.").waitFor();
 
     await page.goto("/");
-    await page.waitForURL(`**/units/${tree.unitId}/programs`);
+    await page.waitForURL(`**/units/${tree.unitId}/numbers`);
     t.pass("home is the user's own unit");
-    await page.getByRole("link", { name: "Q4 Reminders" }).waitFor();
+    await page.getByRole("heading", { name: /Phone numbers/ }).waitFor();
     const nav = await page.locator(".main-nav").innerText();
     t.match(nav, /Programs/);
     t.notMatch(
