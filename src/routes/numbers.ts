@@ -73,16 +73,19 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     );
   }
 
-  app.get<{ Params: IdParams }>(`/numbers/:id${ID}/assignments`, async (request, reply) => {
-    const number = await findVisibleNumber(app.db, request.user, toId(request.params.id));
-    return reply.dialog("numbers/_assignments", {
-      title: `Assignments of ${number.national}`,
-      nav: "numbers",
-      number,
-      history: await numberHistory(app.db, number.e164),
-      closeHref: homeOf(number),
-    });
-  });
+  app.get<{ Params: IdParams; Querystring: { return_to?: string } }>(
+    `/numbers/:id${ID}/assignments`,
+    async (request, reply) => {
+      const number = await findVisibleNumber(app.db, request.user, toId(request.params.id));
+      return reply.dialog("numbers/_assignments", {
+        title: `Assignments of ${number.national}`,
+        nav: "numbers",
+        number,
+        history: await numberHistory(app.db, number.e164),
+        closeHref: localPath(request.query.return_to, homeOf(number)),
+      });
+    },
+  );
 
   const editForm = async (number: NumberView, returnTo: string, value: string) => {
     const purposes = await listActiveCallPurposes(app.db);
