@@ -34,14 +34,18 @@ export interface PreparedDatabase {
   bytes: number;
 }
 
+async function removeDatabase(file: string): Promise<void> {
+  for (const suffix of ["", "-wal", "-shm"]) await rm(`${file}${suffix}`, { force: true });
+}
+
 const seconds = (since: number): number => (performance.now() - since) / 1000;
 
 /**
- * Why the cached database cannot stand in for a fresh seed, or null when it can. Opened
- * read-only so a stale cache is never migrated or otherwise changed behind the bench's back.
+ * Why a copy of the cached database cannot stand in for a fresh seed, or null when it can.
+ * Checked on the copy: even a read-only open of a WAL database leaves -shm and -wal files
+ * beside it, and the cache should only ever be read whole.
  */
 function cacheProblem(file: string): string | null {
-  if (!existsSync(file)) return "no cached copy";
   let handle: SqliteDatabase.Database | null = null;
   try {
     handle = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
@@ -131,12 +135,17 @@ export async function prepareDatabase(
   cacheFile: string,
   log: (line: string) => void,
 ): Promise<PreparedDatabase> {
-  const cacheMiss = cacheProblem(cacheFile);
-  if (cacheMiss === null) {
+  let cacheMiss: string | null = "no cached copy";
+  let copySeconds: number | null = null;
+  if (existsSync(cacheFile)) {
     const started = performance.now();
     await copyFile(cacheFile, file);
-    const copySeconds = seconds(started);
-    log(`Copied the cached database ${cacheFile} in ${copySeconds.toFixed(1)} s.`);
+    copySeconds = seconds(started);
+    cacheMiss = cacheProblem(file);
+    if (cacheMiss !== null) await removeDatabase(file);
+  }
+  if (cacheMiss === null) {
+    log(`Copied the cached database ${cacheFile} in ${copySeconds?.toFixed(1)} s.`);
     const stats = await analyze(file);
     log(analyzed(stats));
     return {
@@ -159,6 +168,8 @@ export async function prepareDatabase(
   const partial = `${cacheFile}.${process.pid}.partial`;
   try {
     await copyFile(file, partial);
+    // A log left beside the old cache must not be replayed into the new one.
+    await removeDatabase(cacheFile);
     await rename(partial, cacheFile);
     log(`Cached it as ${cacheFile} for the next run.`);
   } catch (error) {

@@ -12,7 +12,8 @@
  *    127.0.0.1 with that database, LOG_LEVEL=warn and ADMIN_EMAIL/ADMIN_PASSWORD (the seeded
  *    database has no users, so the admin is created at first start), and waits for /healthz.
  * 3. Signs in like a browser (the form's _csrf field and nd_csrf cookie, then POST /login) and
- *    sends the nd_session and nd_csrf cookies with every request after that.
+ *    sends the nd_session and nd_csrf cookies with every request after that, /healthz too, so
+ *    the baseline pays the same session lookup as the pages it is compared with.
  * 4. Picks its targets from the database: the unit closest to 5,000 numbers, the business
  *    closest to 100,000, a number of that business, a call purpose and 4 digits found there.
  * 5. Checks each target answers 200 once, then loads each with autocannon: 10 connections,
@@ -21,11 +22,15 @@
  *    the server's peak RSS, with PASS/FAIL, and writes the same to bench/results.json.
  * 7. Stops the server (SIGTERM, then waits for it to exit) and removes the temporary folder,
  *    also when anything above fails; a watchdog ends a bench that runs far too long.
+ *
+ * autocannon runs in this process on the same machine, so on few CPUs it competes with the
+ * server for them; comparing each page with /healthz, measured the same way, offsets part of
+ * that. Everything stays on 127.0.0.1.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { BENCH_NUMBERS, pickTargets, prepareDatabase, type Targets } from "../bench/dataset.js";
@@ -144,6 +149,8 @@ async function main(): Promise<number> {
     const list = targetList(targets);
     const warnings = await preflight(server.baseUrl, list, headers);
     for (const warning of warnings) console.error(`WARNING: ${warning}`);
+    // Other work on the machine (tests, builds) takes CPU from the server and from autocannon.
+    const loadBefore = loadavg()[0] ?? 0;
     const measurements: Measurement[] = [];
     for (const target of list) {
       const m = await measure(server.baseUrl, target, headers, SETTINGS);
@@ -154,6 +161,7 @@ async function main(): Promise<number> {
       );
     }
     const peakRssBytes = server.peakRssBytes();
+    const loadAfter = loadavg()[0] ?? 0;
     await server.stop();
 
     const verdict = judge(measurements, peakRssBytes);
@@ -165,11 +173,20 @@ async function main(): Promise<number> {
     );
     log("");
     log(formatVerdict(verdict));
+    const cpuCount = availableParallelism();
+    // Taken while the server idled, so it is other work; the load after includes the bench's.
+    if (loadBefore >= 1) {
+      log(
+        `\nNote: the machine was busy (1-minute load ${loadBefore.toFixed(1)} before, ` +
+          `${loadAfter.toFixed(1)} after, on ${cpuCount} CPUs): expect noisy numbers.`,
+      );
+    }
 
     const results = {
       date: new Date().toISOString(),
       node: process.version,
-      nproc: availableParallelism(),
+      nproc: cpuCount,
+      loadAverage1m: { before: loadBefore, after: loadAfter },
       cpu: cpus()[0]?.model ?? null,
       settings: { ...SETTINGS, logLevel: LOG_LEVEL, host: "127.0.0.1" },
       goals: GOALS,
