@@ -92,13 +92,3 @@ export function listProgramRefs(db: Kysely<DB>, unitId: number): Promise<NamedRe
     .orderBy("name")
     .execute();
 }
-
-/** Programs of a whole business, for the dashboard's program filter at business level. */
-export function listBusinessProgramRefs(db: Kysely<DB>, businessId: number): Promise<NamedRef[]> {
-  return db
-    .selectFrom("programs")
-    .select(["id", "name"])
-    .where("business_id", "=", businessId)
-    .orderBy("name")
-    .execute();
-}

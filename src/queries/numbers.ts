@@ -49,13 +49,12 @@ const LEVEL_COLUMN = {
 } as const;
 
 /**
- * The filtered set, as a query to count or page through. Programs are left-joined for the
- * status filters; SQLite drops that join when no program column is used.
+ * The filtered set, as a query to count or page through. A status filter asks which programs
+ * are in that status (a few thousand at most) instead of joining every number to its program.
  */
 function filtered(db: Kysely<DB>, f: NumberFilter) {
   let query = db
     .selectFrom("phone_numbers as n")
-    .leftJoin("programs as p", "p.id", "n.program_id")
     .where(LEVEL_COLUMN[f.level.kind], "=", f.level.id);
   if (f.unitId !== null) query = query.where("n.business_unit_id", "=", f.unitId);
   if (f.programId !== null) query = query.where("n.program_id", "=", f.programId);
@@ -64,22 +63,30 @@ function filtered(db: Kysely<DB>, f: NumberFilter) {
   if (f.digitsLike !== null) query = query.where("n.e164", "like", `%${f.digitsLike}%`);
   const { status, today, expiringBy } = f;
   if (status === null) return query;
-  return query.where((eb) => {
-    const started = eb.or([eb("p.starts_on", "is", null), eb("p.starts_on", "<=", today)]);
-    const notEnded = eb.or([eb("p.ends_on", "is", null), eb("p.ends_on", ">=", today)]);
-    switch (status) {
-      case "unassigned":
-        return eb("n.program_id", "is", null);
-      case "scheduled":
-        return eb("p.starts_on", ">", today);
-      case "expired":
-        return eb("p.ends_on", "<", today);
-      case "active":
-        return eb.and([eb("p.id", "is not", null), started, notEnded]);
-      case "expiring":
-        return eb.and([started, eb("p.ends_on", ">=", today), eb("p.ends_on", "<=", expiringBy)]);
-    }
-  });
+  if (status === "unassigned") return query.where("n.program_id", "is", null);
+  return query.where("n.program_id", "in", (sub) =>
+    sub
+      .selectFrom("programs as p")
+      .select("p.id")
+      .where((eb) => {
+        const started = eb.or([eb("p.starts_on", "is", null), eb("p.starts_on", "<=", today)]);
+        const notEnded = eb.or([eb("p.ends_on", "is", null), eb("p.ends_on", ">=", today)]);
+        switch (status) {
+          case "scheduled":
+            return eb("p.starts_on", ">", today);
+          case "expired":
+            return eb("p.ends_on", "<", today);
+          case "active":
+            return eb.and([started, notEnded]);
+          case "expiring":
+            return eb.and([
+              started,
+              eb("p.ends_on", ">=", today),
+              eb("p.ends_on", "<=", expiringBy),
+            ]);
+        }
+      }),
+  );
 }
 
 export async function countNumbers(db: Kysely<DB>, f: NumberFilter): Promise<number> {
@@ -97,8 +104,8 @@ const SORTS: Record<NumberSort, [column: "n.created_at" | "n.e164", direction: "
 };
 
 /**
- * One page of ids in order, then their rows with names. Two steps, so a deep page skips
- * over index entries only, without joining the rows it skips.
+ * One page of numbers in order: ids first, then their rows. Two steps, so a deep page skips
+ * over index entries only. Names are attached by the caller from its directory.
  */
 export async function listNumberPage(
   db: Kysely<DB>,
@@ -106,7 +113,7 @@ export async function listNumberPage(
   sort: NumberSort,
   limit: number,
   offset: number,
-): Promise<NumberRow[]> {
+): Promise<PhoneNumber[]> {
   const [column, direction] = SORTS[sort];
   const ids = (
     await filtered(db, f)
@@ -118,9 +125,9 @@ export async function listNumberPage(
       .execute()
   ).map((row) => row.id);
   if (ids.length === 0) return [];
-  const rows = await selectNumberRows(db).where("n.id", "in", ids).execute();
+  const rows = await db.selectFrom("phone_numbers").selectAll().where("id", "in", ids).execute();
   const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id)).filter((row): row is NumberRow => row !== undefined);
+  return ids.map((id) => byId.get(id)).filter((row): row is PhoneNumber => row !== undefined);
 }
 
 function selectNumberRows(db: Kysely<DB>) {

@@ -48,7 +48,8 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     app.get<{ Params: IdParams; Querystring: DashboardParams }>(base, async (request, reply) => {
       const at = await level(request, kind);
       const dashboard = await loadDashboard(app.db, app.readCache, request.user, at, request.query);
-      // The search form swaps only the results; anything else (boosted, direct) gets the page.
+      // The search form swaps only the results; anything else (choosing a unit, which also
+      // changes the program list; a boosted or direct load) gets the page.
       const data = {
         title: `Phone numbers · ${at.program?.name ?? at.unit?.name ?? at.business.name}`,
         level: at,
@@ -57,7 +58,9 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
         statusChoices: STATUS_CHOICES,
         sortChoices: SORT_CHOICES,
       };
-      return reply.pageOrFragment("numbers/page", "numbers/_results", data);
+      return request.isFragment && request.headers["hx-target"] === "number-results"
+        ? reply.fragment("numbers/_results", data)
+        : reply.page("numbers/page", data);
     });
 
     app.get<{ Params: IdParams; Querystring: DashboardParams }>(

@@ -6,7 +6,7 @@ import { type Level, levelPath, type NamedRef } from "../domain/levels.js";
 import { type DigitSearch, parseDigitSearch } from "../domain/number-search.js";
 import { type CurrentUser, canEditNumbers } from "../domain/permissions.js";
 import { listCallPurposeRefs } from "../queries/call-purposes.js";
-import { listBusinessProgramRefs, listProgramRefs, listUnitRefs } from "../queries/levels.js";
+import { listProgramRefs, listUnitRefs } from "../queries/levels.js";
 import {
   countNumbers,
   listNumberPage,
@@ -16,6 +16,7 @@ import {
   type StatusFilter,
 } from "../queries/numbers.js";
 import { matchDigits } from "./digit-index.js";
+import { numberNamer } from "./directory.js";
 import { type NumberView, toNumberView } from "./numbers.js";
 import type { ReadCache } from "./read-cache.js";
 
@@ -166,6 +167,7 @@ export async function loadDashboard(
   const page = Math.min(Math.max(1, Number.parseInt(params.page ?? "1", 10) || 1), pageCount);
   const offset = (page - 1) * PAGE_SIZE;
   const rows = total === 0 ? [] : await listNumberPage(db, filter, sort, PAGE_SIZE, offset);
+  const named = await numberNamer(db, cache);
   const on = filter.today;
 
   const values = {
@@ -183,26 +185,28 @@ export async function loadDashboard(
     .filter((p) => p >= 1 && p <= pageCount)
     .sort((a, b) => a - b);
 
-  const options = await cache.get(`dashboard-options:${level.kind}:${level.id}`, async () => ({
-    units: level.kind === "business" ? await listUnitRefs(db, level.business.id, null) : [],
-    programs:
-      level.kind === "business"
-        ? await listBusinessProgramRefs(db, level.business.id)
-        : level.unit && level.kind === "unit"
-          ? await listProgramRefs(db, level.unit.id)
-          : [],
-    purposes: (await listCallPurposeRefs(db)).map((p) => ({
-      id: p.id,
-      name: p.name,
-      retired: p.retired_at !== null,
-    })),
-  }));
+  // At business level the program filter lists the chosen unit's programs: a business can
+  // have hundreds, too many for one dropdown (and for every page load to carry).
+  const programsOf =
+    level.kind === "unit" ? level.id : level.kind === "business" ? filter.unitId : null;
+  const options = await cache.get(
+    `dashboard-options:${level.kind}:${level.id}:${programsOf}`,
+    async () => ({
+      units: level.kind === "business" ? await listUnitRefs(db, level.business.id, null) : [],
+      programs: programsOf === null ? [] : await listProgramRefs(db, programsOf),
+      purposes: (await listCallPurposeRefs(db)).map((p) => ({
+        id: p.id,
+        name: p.name,
+        retired: p.retired_at !== null,
+      })),
+    }),
+  );
 
   return {
     level,
     search,
     values,
-    rows: rows.map((row) => toNumberView(row, on)),
+    rows: rows.map((row) => toNumberView(named(row), on)),
     total,
     page,
     pageCount,

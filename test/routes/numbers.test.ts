@@ -5,6 +5,8 @@ import { callPurposeId, insertNumber, makeTree, portalAdmin } from "../helpers/f
 import { userAgent } from "../helpers/users.js";
 
 const HTML = { accept: "text/html" };
+/** What the search form sends: htmx, swapping only the results. */
+const RESULTS = { ...HX, "hx-target": "number-results" };
 
 async function setup(t: Test) {
   const built = await buildTestApp();
@@ -61,11 +63,23 @@ t.test("dashboard: page and fragment, columns, level root", async (t) => {
 
   const fragment = await admin.inject({
     url: `/businesses/${acme.businessId}/numbers?q=3734`,
-    headers: HX,
+    headers: RESULTS,
   });
   t.notMatch(fragment.body, /<html|number-filters/, "htmx gets the results only");
   t.match(fragment.body, /<section id="number-results"/);
   t.match(fragment.body, /1–3 of 3/);
+  const unitChosen = await admin.inject({
+    url: `/businesses/${acme.businessId}/numbers?unit=${acme.unitId}`,
+    headers: { ...HX, "hx-target": "main" },
+  });
+  t.match(unitChosen.body, /<main id="main"/, "choosing a unit refreshes the whole page body");
+  t.match(
+    unitChosen.body,
+    /<option value="\d+">Q4 Reminders<\/option>/,
+    "with that unit's programs",
+  );
+  const noUnit = await admin.inject({ url: `/businesses/${acme.businessId}/numbers` });
+  t.notMatch(noUnit.body, /id="field-program"/, "no program list until a unit is chosen");
 
   const root = await admin.inject({ url: `/units/${acme.unitId}`, headers: HTML });
   t.equal(root.headers.location, `/units/${acme.unitId}/numbers`);
@@ -80,7 +94,7 @@ t.test("search: any run of digits in any format; junk is answered, not run", asy
   const { admin, acme } = await setup(t);
   const base = `/businesses/${acme.businessId}/numbers`;
   const total = async (q: string) => {
-    const res = await admin.inject({ url: `${base}?q=${encodeURIComponent(q)}`, headers: HX });
+    const res = await admin.inject({ url: `${base}?q=${encodeURIComponent(q)}`, headers: RESULTS });
     t.equal(res.statusCode, 200, `q=${q}`);
     return /id="number-range" class="range">([^<]+)</.exec(res.body)?.[1];
   };
@@ -102,7 +116,7 @@ t.test("filters, status, sort and pagination", async (t) => {
   const base = `/businesses/${acme.businessId}/numbers`;
   const range = async (query: string) =>
     /id="number-range" class="range">([^<]+)</.exec(
-      (await admin.inject({ url: `${base}?${query}`, headers: HX })).body,
+      (await admin.inject({ url: `${base}?${query}`, headers: RESULTS })).body,
     )?.[1];
   t.equal(await range(`unit=${acme.unitId}`), "1–4 of 4");
   t.equal(await range(`program=${acme.programId}`), "1–3 of 3");
@@ -121,7 +135,7 @@ t.test("filters, status, sort and pagination", async (t) => {
   await db.updateTable("programs").set({ starts_on: "2999-01-01", ends_on: null }).execute();
   t.equal(await range("status=scheduled"), "1–3 of 3");
 
-  const sorted = (await admin.inject({ url: `${base}?sort=number`, headers: HX })).body;
+  const sorted = (await admin.inject({ url: `${base}?sort=number`, headers: RESULTS })).body;
   const order = [...sorted.matchAll(/<abbr title="(\+\d+)"/g)].map((m) => m[1]);
   t.same(order, ["+12133734253", "+12133734254", "+13107284411", "+14153734200", "+16175550100"]);
 
@@ -129,7 +143,7 @@ t.test("filters, status, sort and pagination", async (t) => {
     await insertNumber(db, `+1213728${String(1000 + i)}`, { businessId: acme.businessId });
   }
   t.equal(await range(""), "1–50 of 65");
-  const second = await admin.inject({ url: `${base}?page=2`, headers: HX });
+  const second = await admin.inject({ url: `${base}?page=2`, headers: RESULTS });
   t.match(second.body, /51–65 of 65/);
   t.match(second.body, /aria-current="page" class="current">2</);
   t.match(second.body, /rel="prev"/);
@@ -188,7 +202,7 @@ t.test("display names are escaped in the table, dialogs and pages", async (t) =>
 t.test("View Assignments: where the number sits, its program and its history", async (t) => {
   const { admin, id } = await setup(t);
   const number = await id("+12133734253");
-  const dialog = await admin.inject({ url: `/numbers/${number}/assignments`, headers: HX });
+  const dialog = await admin.inject({ url: `/numbers/${number}/assignments`, headers: RESULTS });
   t.notMatch(dialog.body, /<html/);
   for (const text of [
     "(213) 373-4253",
@@ -223,7 +237,7 @@ t.test(
 
     const form1 = await admin.inject({
       url: `/numbers/${number}/edit?return_to=${encodeURIComponent(back)}`,
-      headers: HX,
+      headers: RESULTS,
     });
     t.match(form1.body, /<option value="\d+" selected>Customer Service</);
     t.match(form1.body, new RegExp(`name="return_to" value="${back.replace(/[?]/g, "\\?")}"`));
@@ -231,7 +245,7 @@ t.test(
     const saved = await admin.inject({
       method: "POST",
       url: `/numbers/${number}/edit`,
-      ...form({ call_purpose: survey, return_to: back }, HX),
+      ...form({ call_purpose: survey, return_to: back }, RESULTS),
     });
     t.equal(saved.statusCode, 200);
     t.match(String(saved.headers["hx-trigger"]), /numbers-changed/);
@@ -250,7 +264,7 @@ t.test(
     t.equal(event.phone_number, "+12133734253");
     t.match(JSON.parse(String(event.before_json)), { call_purpose: "Customer Service" });
     t.match(JSON.parse(String(event.after_json)), { call_purpose: "Survey" });
-    const history = await admin.inject({ url: `/numbers/${number}/assignments`, headers: HX });
+    const history = await admin.inject({ url: `/numbers/${number}/assignments`, headers: RESULTS });
     t.match(
       history.body,
       /Changed the call purpose of \(213\) 373-4253 from Customer Service to Survey/,
@@ -273,7 +287,7 @@ t.test(
     const bad = await admin.inject({
       method: "POST",
       url: `/numbers/${number}/edit`,
-      ...form({ call_purpose: "9999" }, HX),
+      ...form({ call_purpose: "9999" }, RESULTS),
     });
     t.equal(bad.statusCode, 422);
     t.match(bad.body, /Choose a call purpose from the list\./);
@@ -285,7 +299,7 @@ t.test(
     });
     t.equal(retired.statusCode, 422);
     t.match(retired.body, /Prison is retired/);
-    const dno = await admin.inject({ url: `/numbers/${number}/edit`, headers: HX });
+    const dno = await admin.inject({ url: `/numbers/${number}/edit`, headers: RESULTS });
     t.match(
       dno.body,
       /id="dno-warning" hidden/,
@@ -298,7 +312,7 @@ t.test("Remove: names what stops, deletes with a snapshot, and the row is gone",
   const { admin, database, acme, id } = await setup(t);
   const { db } = database;
   const number = await id("+12133734253");
-  const warning = await admin.inject({ url: `/numbers/${number}/remove`, headers: HX });
+  const warning = await admin.inject({ url: `/numbers/${number}/remove`, headers: RESULTS });
   t.match(
     warning.body,
     /\(213\) 373-4253<\/strong> will no longer display <strong>ACME Billing<\/strong>/,
@@ -306,7 +320,7 @@ t.test("Remove: names what stops, deletes with a snapshot, and the row is gone",
   const removed = await admin.inject({
     method: "POST",
     url: `/numbers/${number}/remove`,
-    ...form({}, HX),
+    ...form({}, RESULTS),
   });
   t.equal(removed.statusCode, 200);
   t.match(removed.body, /Removed \(213\) 373-4253\. It no longer displays ACME Billing\./);
@@ -333,7 +347,10 @@ t.test("Remove: names what stops, deletes with a snapshot, and the row is gone",
     404,
     "gone",
   );
-  const list = await admin.inject({ url: `/businesses/${acme.businessId}/numbers`, headers: HX });
+  const list = await admin.inject({
+    url: `/businesses/${acme.businessId}/numbers`,
+    headers: RESULTS,
+  });
   t.match(list.body, /1–4 of 4/, "the count follows at once");
 
   const unitNumber = await id("+14153734200");
