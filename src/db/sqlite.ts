@@ -107,11 +107,18 @@ export function isForeignKeyViolation(error: unknown): boolean {
  * processes (data_version), e.g. `npm run seed` while the portal runs. Read caches key on it.
  */
 export function dataVersionReader(handle: SqliteHandle): () => string {
-  const statement = handle
-    .prepare("select total_changes(), data_version from pragma_data_version")
-    .raw();
+  const own = handle.prepare("select total_changes()").pluck();
+  const others = handle.prepare("pragma data_version").pluck();
+  // Other processes' commits are checked once per turn of the event loop (a page asks the
+  // cache several times); this connection's own writes are seen at once.
+  let othersSeen: number | null = null;
   return () => {
-    const [own, others] = statement.get() as [number, number];
-    return `${others}:${own}`;
+    if (othersSeen === null) {
+      othersSeen = others.get() as number;
+      setImmediate(() => {
+        othersSeen = null;
+      });
+    }
+    return `${othersSeen}:${own.get() as number}`;
   };
 }
