@@ -39,31 +39,15 @@ export function toNumberView(row: NumberRow, on: string = today()): NumberView {
     row.program_id === null
       ? "unassigned"
       : programStatus({ startsOn: row.starts_on, endsOn: row.ends_on }, on);
-  // Fields listed one by one: spreading rows fresh from the driver costs several µs each,
-  // which adds up on a 50-row page served thousands of times a second.
-  return {
-    id: row.id,
-    e164: row.e164,
-    business_id: row.business_id,
-    business_unit_id: row.business_unit_id,
-    program_id: row.program_id,
-    call_purpose_id: row.call_purpose_id,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-    business_name: row.business_name,
-    unit_name: row.unit_name,
-    program_name: row.program_name,
-    display_name: row.display_name,
-    starts_on: row.starts_on,
-    ends_on: row.ends_on,
-    purpose_name: row.purpose_name,
-    purpose_code: row.purpose_code,
+  // Extends the row in place (rows are fresh per request): copying 16 fields for each of a
+  // page's 50 rows cost more than everything else this function does.
+  return Object.assign(row, {
     national: formatNational(row.e164),
     status,
     statusLabel: NUMBER_STATUS_LABELS[status],
     brands: status === "active",
     doNotOriginate: row.purpose_code === DO_NOT_ORIGINATE_CODE,
-  };
+  });
 }
 
 /** A number the user may see; anything else is "no such number" (404), whoever owns it. */

@@ -5,6 +5,14 @@ import { COMMAND_LINE, createUser } from "../../src/services/users.js";
 import { TEST_HASHING } from "../helpers/app.js";
 import { startBrowserHarness } from "../helpers/browser.js";
 import { insertNumber, makeTree } from "../helpers/fixtures.js";
+import {
+  assertFocus,
+  eventually,
+  focusedElement,
+  hasFocus,
+  readMarker,
+  setMarker,
+} from "../helpers/page-checks.js";
 
 // Generous: the suite shares a 2-core machine with the other test files and Chromium.
 const TIMEOUT = { timeout: 90_000 };
@@ -87,46 +95,6 @@ const shownNumbers = (page: Page): Promise<string[]> =>
   page
     .locator("#number-results tbody tr td.phone abbr")
     .evaluateAll((cells) => cells.map((cell) => cell.getAttribute("title") ?? ""));
-
-const hasFocus = (locator: Locator): Promise<boolean> =>
-  locator.evaluate((element) => element === document.activeElement);
-
-/** Describes the focused element, so a failed focus assertion says where focus went. */
-const focusedElement = (page: Page): Promise<string> =>
-  page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element) return "nothing";
-    const label = element.getAttribute("aria-label") ?? element.textContent?.trim() ?? "";
-    return `<${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ""}> ${label}`;
-  });
-
-/** Polls a condition that the page reaches asynchronously (after a swap, a close event…). */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** The one assertion assertFocus makes; any tap Test fits. */
-interface Ok {
-  ok(value: unknown, message: string, extra: Record<string, unknown>): boolean;
-}
-
-async function assertFocus(test: Ok, page: Page, locator: Locator, message: string): Promise<void> {
-  const ok = await eventually(() => hasFocus(locator), 5_000);
-  test.ok(ok, message, ok ? {} : { focused: await focusedElement(page) });
-}
-
-// A full page load replaces `window`; an htmx swap keeps it, and with it this marker.
-type MarkedWindow = Window & { __marker?: number };
-const setMarker = (page: Page) =>
-  page.evaluate(() => {
-    (window as MarkedWindow).__marker = 1;
-  });
-const readMarker = (page: Page) => page.evaluate(() => (window as MarkedWindow).__marker ?? null);
 
 const urlOf = (page: Page): URL => new URL(page.url());
 

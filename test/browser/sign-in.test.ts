@@ -48,7 +48,7 @@ t.test(
     await page.waitForURL(`**/units/${tree.unitId}/numbers`);
     t.pass("home is the user's own unit");
     await page.getByRole("heading", { name: /Phone numbers/ }).waitFor();
-    const nav = await page.locator(".main-nav").innerText();
+    const nav = await page.locator(".main-nav").textContent();
     t.match(nav, /Programs/);
     t.notMatch(
       nav,
