@@ -19,6 +19,8 @@ import { businessRoutes } from "./routes/businesses.js";
 import { callPurposeRoutes } from "./routes/call-purposes.js";
 import { healthRoutes } from "./routes/health.js";
 import { homeRoutes } from "./routes/home.js";
+import { manageRoutes } from "./routes/manage.js";
+import { numberCheckRoutes } from "./routes/number-check.js";
 import { numberRoutes } from "./routes/numbers.js";
 import { programRoutes } from "./routes/programs.js";
 import { unitRoutes } from "./routes/units.js";
@@ -78,6 +80,8 @@ export async function buildApp({
     await portal.register(homeRoutes);
     await portal.register(accountRoutes);
     await portal.register(numberRoutes);
+    await portal.register(numberCheckRoutes, { defaultRegion: config.defaultRegion });
+    await portal.register(manageRoutes, { defaultRegion: config.defaultRegion });
     await portal.register(businessRoutes);
     await portal.register(unitRoutes);
     await portal.register(programRoutes);

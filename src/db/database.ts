@@ -7,6 +7,7 @@ import type {
   CallPurposeTable,
   ProgramTable,
 } from "./tables/hierarchy.js";
+import type { JobOutcomeTable, JobTable } from "./tables/jobs.js";
 import type { PhoneNumberTable } from "./tables/numbers.js";
 import type { ServerSecretTable, SessionTable, UserTable } from "./tables/users.js";
 
@@ -20,6 +21,8 @@ export interface DB {
   sessions: SessionTable;
   server_secrets: ServerSecretTable;
   audit_events: AuditEventTable;
+  jobs: JobTable;
+  job_outcomes: JobOutcomeTable;
 }
 
 export interface Database {

@@ -38,3 +38,13 @@ export function listEventsForPhoneNumber(
     .limit(limit)
     .execute();
 }
+
+/** Many events at once (a bulk run writes one per number), 200 rows a statement. */
+export async function insertAuditEvents(db: Kysely<DB>, events: NewAuditEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 200) {
+    await db
+      .insertInto("audit_events")
+      .values(events.slice(i, i + 200))
+      .execute();
+  }
+}

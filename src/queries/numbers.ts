@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../db/database.js";
-import type { PhoneNumber } from "../db/tables/numbers.js";
+import type { NewPhoneNumber, PhoneNumber } from "../db/tables/numbers.js";
 import type { LevelKind } from "../domain/levels.js";
 
 export type StatusFilter = "active" | "scheduled" | "expired" | "unassigned" | "expiring";
@@ -217,4 +217,37 @@ export async function updateNumberPurpose(
 
 export async function deleteNumber(db: Kysely<DB>, id: number): Promise<void> {
   await db.deleteFrom("phone_numbers").where("id", "=", id).execute();
+}
+
+/** The numbers (of any place) among these E.164 values, looked up 500 at a time. */
+export async function findNumbersByE164(db: Kysely<DB>, e164s: string[]): Promise<PhoneNumber[]> {
+  const found: PhoneNumber[] = [];
+  for (let i = 0; i < e164s.length; i += 500) {
+    found.push(
+      ...(await db
+        .selectFrom("phone_numbers")
+        .selectAll()
+        .where("e164", "in", e164s.slice(i, i + 500))
+        .execute()),
+    );
+  }
+  return found;
+}
+
+export async function deleteNumbersById(db: Kysely<DB>, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .deleteFrom("phone_numbers")
+      .where("id", "in", ids.slice(i, i + 500))
+      .execute();
+  }
+}
+
+export async function insertNumbers(db: Kysely<DB>, rows: NewPhoneNumber[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto("phone_numbers")
+      .values(rows.slice(i, i + 500))
+      .execute();
+  }
 }

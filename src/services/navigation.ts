@@ -1,6 +1,7 @@
 import { type Level, levelPath } from "../domain/levels.js";
 import {
   type CurrentUser,
+  canEditNumbers,
   canManagePortal,
   canManageUsers,
   canSeeLevel,
@@ -8,6 +9,8 @@ import {
 
 export type NavKey =
   | "numbers"
+  | "add-numbers"
+  | "delete-numbers"
   | "programs"
   | "units"
   | "users"
@@ -58,6 +61,20 @@ export function buildNavigation(user: CurrentUser, level: Level | null): NavGrou
       items.push({ key: "users", label: "Users", href: `${listsOf}/users` });
     }
     groups.push({ label: null, items });
+    if (canEditNumbers(user)) {
+      const manage: NavItem[] = [
+        { key: "add-numbers", label: "Add Phone Numbers", href: `${levelPath(level)}/numbers/add` },
+      ];
+      // Deleting in bulk is offered at business and unit level only (product.md §2).
+      if (level.kind !== "program") {
+        manage.push({
+          key: "delete-numbers",
+          label: "Delete Phone Numbers",
+          href: `${levelPath(level)}/numbers/delete`,
+        });
+      }
+      groups.push({ label: "Manage Phone Numbers", items: manage });
+    }
   }
   if (canManagePortal(user)) {
     groups.push({

@@ -42,6 +42,8 @@ t.test("every table is STRICT and migrating twice is a no-op", async (t) => {
     "business_units",
     "businesses",
     "call_purposes",
+    "job_outcomes",
+    "jobs",
     "phone_numbers",
     "programs",
     "server_secrets",

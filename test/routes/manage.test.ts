@@ -1,0 +1,245 @@
+import t, { type Test } from "tap";
+import { buildTestApp, form } from "../helpers/app.js";
+import { callPurposeId, insertNumber, makeTree } from "../helpers/fixtures.js";
+import { userAgent } from "../helpers/users.js";
+
+const HTML = { accept: "text/html" };
+
+async function setup(t: Test) {
+  const built = await buildTestApp();
+  t.teardown(built.close);
+  const { db } = built.database;
+  const acme = await makeTree(db, "ACME");
+  const globex = await makeTree(db, "Globex");
+  await insertNumber(db, "+12133734253", {
+    businessId: acme.businessId,
+    unitId: acme.unitId,
+    programId: acme.programId,
+  });
+  await insertNumber(db, "+12133734254", { businessId: acme.businessId, unitId: acme.unitId });
+  await insertNumber(db, "+13107284411", { businessId: acme.businessId });
+  await insertNumber(db, "+12133739999", { businessId: globex.businessId, unitId: globex.unitId });
+  const count = async () =>
+    Number(
+      (
+        await db
+          .selectFrom("phone_numbers")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const outcomes = async (jobId: number) =>
+    db
+      .selectFrom("job_outcomes")
+      .select(["line", "input", "e164", "outcome", "code", "message"])
+      .where("job_id", "=", jobId)
+      .orderBy("line")
+      .execute();
+  // An editor of ACME: Globex's numbers must be invisible to them.
+  const editor = (
+    await userAgent(built.app, db, "ed@acme.test", "editor", `business:${acme.businessId}`)
+  ).agent;
+  return { ...built, acme, globex, count, outcomes, editor };
+}
+
+const jobIdOf = (location: unknown): number => Number(/\/jobs\/(\d+)$/.exec(String(location))?.[1]);
+
+t.test(
+  "delete: asks first, then removes valid numbers and rejects the rest with codes",
+  async (t) => {
+    const { editor: admin, database, acme, count, outcomes } = await setup(t);
+    const url = `/units/${acme.unitId}/numbers/delete`;
+    const page = await admin.inject({ url });
+    t.equal(page.statusCode, 200);
+    t.match(page.body, /aria-current="page" class="tab tab-active">Manual/);
+
+    const text = [
+      "(213) 373-4253", // in the unit's program: removed
+      "+1 213 373 4253", // the same number again
+      "213.373.4254", // at unit level: removed
+      "1-800-FLOWERS", // letters
+      "+1 310 728 4411", // ACME, but at business level: outside this unit
+      "+1 213 373 9999", // Globex's: must look like it does not exist
+      "+1 213 373 1111", // nowhere
+    ].join("\n");
+    const confirm = await admin.inject({ method: "POST", url, ...form({ numbers: text }) });
+    t.equal(confirm.statusCode, 200);
+    t.match(confirm.body, /Delete 7 numbers from ACME Corp › Billing\?/);
+    t.equal(await count(), 4, "nothing removed before Ok");
+
+    const run = await admin.inject({
+      method: "POST",
+      url,
+      ...form({ numbers: text, confirm: "yes" }),
+    });
+    t.equal(run.statusCode, 303);
+    const jobId = jobIdOf(run.headers.location);
+    t.ok(jobId > 0, "the result is a job page");
+    t.equal(await count(), 2, "two numbers removed");
+    t.same(
+      (await outcomes(jobId)).map((o) => [o.line, o.outcome, o.code]),
+      [
+        [1, "removed", null],
+        [2, "rejected", "DUPLICATE_IN_LIST"],
+        [3, "removed", null],
+        [4, "rejected", "INVALID_FORMAT"],
+        [5, "rejected", "OUTSIDE_LEVEL"],
+        [6, "rejected", "NOT_FOUND"],
+        [7, "rejected", "NOT_FOUND"],
+      ],
+    );
+    const rows = await outcomes(jobId);
+    t.match(
+      rows[4]?.message,
+      /It is in ACME Corp, outside ACME Corp › Billing\./,
+      "OUTSIDE_LEVEL names where",
+    );
+    t.notMatch(JSON.stringify(rows), /Globex/, "another tenant's number is not revealed");
+
+    const result = await admin.inject({ url: `/jobs/${jobId}` });
+    t.equal(result.statusCode, 200);
+    t.match(result.body, /Removed Numbers \(2\)/);
+    t.match(result.body, /Rejected Numbers \(5\)/);
+    t.match(result.body, /Some numbers were rejected\. Double-check the number and call purpose/);
+    t.match(result.body, /Duplicate in this list/);
+    const csv = await admin.inject({ url: `/jobs/${jobId}.csv` });
+    t.equal(csv.statusCode, 200);
+    t.match(String(csv.headers["content-disposition"]), /^attachment/);
+    const lines = csv.body.trim().split("\r\n");
+    t.equal(lines[0], "line,input,phone_number,outcome,code,reason,message");
+    t.equal(lines.length, 8);
+    t.match(lines[4], /^4,1-800-FLOWERS,,rejected,INVALID_FORMAT,Invalid format,/);
+
+    const removedEvents = await database.db
+      .selectFrom("audit_events")
+      .select("phone_number")
+      .where("action", "=", "number.remove")
+      .execute();
+    t.same(
+      removedEvents.map((e) => e.phone_number).sort(),
+      ["+12133734253", "+12133734254"],
+      "one audit event per removed number",
+    );
+
+    const again = await admin.inject({
+      method: "POST",
+      url,
+      ...form({ numbers: text, confirm: "yes" }),
+    });
+    const second = await outcomes(jobIdOf(again.headers.location));
+    t.same(
+      second.filter((o) => o.outcome === "removed"),
+      [],
+      "re-running removes nothing more",
+    );
+    t.equal(await count(), 2);
+  },
+);
+
+t.test("delete: empty, too many, and not offered at program level or to viewers", async (t) => {
+  const { app, admin, database, acme, count } = await setup(t);
+  const url = `/businesses/${acme.businessId}/numbers/delete`;
+  const empty = await admin.inject({ method: "POST", url, ...form({ numbers: " \n , ; " }) });
+  t.equal(empty.statusCode, 422);
+  t.match(empty.body, /Enter at least one phone number\./);
+  const many = Array.from({ length: 100_001 }, (_, i) => `+1213${String(1000000 + i)}`).join("\n");
+  const tooMany = await admin.inject({
+    method: "POST",
+    url,
+    ...form({ numbers: many, confirm: "yes" }),
+  });
+  t.equal(tooMany.statusCode, 422);
+  t.match(tooMany.body, /at most 100,000 numbers; this one has 100,001\. Nothing was changed\./);
+  t.equal(await count(), 4);
+  t.equal(
+    (await admin.inject({ url: `/programs/${acme.programId}/numbers/delete` })).statusCode,
+    404,
+  );
+  const viewer = (
+    await userAgent(app, database.db, "v@acme.test", "viewer", `business:${acme.businessId}`)
+  ).agent;
+  t.equal((await viewer.inject({ url, headers: HTML })).statusCode, 403);
+  t.equal(
+    (
+      await viewer.inject({
+        method: "POST",
+        url,
+        ...form({ numbers: "+12133734253", confirm: "yes" }, HTML),
+      })
+    ).statusCode,
+    403,
+  );
+  t.equal(await count(), 4);
+});
+
+t.test("add: valid numbers land at the level; each rejection has its code", async (t) => {
+  const { editor: admin, database, acme, globex, count, outcomes } = await setup(t);
+  const { db } = database;
+  const survey = String(await callPurposeId(db, "survey"));
+  const url = `/programs/${acme.programId}/numbers/add`;
+  const page = await admin.inject({ url });
+  t.match(
+    page.body,
+    /<option value="\d+" selected>Customer Service</,
+    "the program's default purpose is preselected",
+  );
+
+  const text = [
+    "+1 213 728 1001",
+    "2137281002",
+    "(213) 728-1001",
+    "+1 555 555 5555",
+    "+1 213 373 4253",
+    "+1 213 373 4254",
+    "+1 213 373 9999",
+  ].join("\n");
+  const run = await admin.inject({
+    method: "POST",
+    url,
+    ...form({ numbers: text, call_purpose: survey }),
+  });
+  t.equal(run.statusCode, 303);
+  const rows = await outcomes(jobIdOf(run.headers.location));
+  t.same(
+    rows.map((o) => [o.line, o.outcome, o.code]),
+    [
+      [1, "added", null],
+      [2, "added", null],
+      [3, "rejected", "DUPLICATE_IN_LIST"],
+      [4, "rejected", "INVALID_FORMAT"],
+      [5, "rejected", "ALREADY_HERE"],
+      [6, "rejected", "EXISTS_ELSEWHERE"],
+      [7, "rejected", "EXISTS_ELSEWHERE"],
+    ],
+  );
+  t.match(
+    rows[5]?.message,
+    /Already in ACME Corp › Billing\./,
+    "says where when the user may see it",
+  );
+  t.equal(
+    rows[6]?.message,
+    "Already in the portal, in a place you cannot see.",
+    "…and nothing more otherwise",
+  );
+  t.equal(await count(), 6);
+  const added = await db
+    .selectFrom("phone_numbers")
+    .selectAll()
+    .where("e164", "=", "+12137281001")
+    .executeTakeFirstOrThrow();
+  t.same(
+    [added.business_id, added.business_unit_id, added.program_id, added.call_purpose_id],
+    [acme.businessId, acme.unitId, acme.programId, Number(survey)],
+  );
+  t.ok(globex.businessId);
+
+  const noPurpose = await admin.inject({
+    method: "POST",
+    url: `/businesses/${acme.businessId}/numbers/add`,
+    ...form({ numbers: "+12137281005" }),
+  });
+  t.equal(noPurpose.statusCode, 422, "at business level a call purpose must be chosen");
+  t.match(noPurpose.body, /Choose a call purpose from the list\./);
+  t.equal(await count(), 6);
+});
