@@ -18,6 +18,7 @@ import { authRoutes } from "./routes/auth.js";
 import { businessRoutes } from "./routes/businesses.js";
 import { callPurposeRoutes } from "./routes/call-purposes.js";
 import { healthRoutes } from "./routes/health.js";
+import { historyRoutes } from "./routes/history.js";
 import { homeRoutes } from "./routes/home.js";
 import { manageRoutes } from "./routes/manage.js";
 import { numberCheckRoutes } from "./routes/number-check.js";
@@ -87,6 +88,7 @@ export async function buildApp({
     await portal.register(programRoutes);
     await portal.register(callPurposeRoutes);
     await portal.register(userRoutes);
+    await portal.register(historyRoutes);
   });
   return app;
 }

@@ -48,3 +48,83 @@ export async function insertAuditEvents(db: Kysely<DB>, events: NewAuditEvent[])
       .execute();
   }
 }
+
+/** Which events a history page lists: a level's, within the reader's scope, filtered. */
+export interface EventFilter {
+  businessId: number;
+  unitId: number | null;
+  programId: number | null;
+  actions: string[] | null;
+  actorEmail: string | null;
+  phoneDigits: string | null;
+  from: string | null;
+  /** Exclusive upper bound (ISO timestamp). */
+  until: string | null;
+}
+
+function filteredEvents(db: Kysely<DB>, f: EventFilter) {
+  let query = db.selectFrom("audit_events").where("business_id", "=", f.businessId);
+  if (f.unitId !== null) query = query.where("business_unit_id", "=", f.unitId);
+  if (f.programId !== null) query = query.where("program_id", "=", f.programId);
+  if (f.actions !== null) query = query.where("action", "in", f.actions.length ? f.actions : [""]);
+  if (f.actorEmail !== null) query = query.where("actor_email", "=", f.actorEmail);
+  if (f.phoneDigits !== null) query = query.where("phone_number", "like", `%${f.phoneDigits}%`);
+  if (f.from !== null) query = query.where("occurred_at", ">=", f.from);
+  if (f.until !== null) query = query.where("occurred_at", "<", f.until);
+  return query;
+}
+
+export function listEvents(
+  db: Kysely<DB>,
+  f: EventFilter,
+  limit: number,
+  offset: number,
+): Promise<AuditEvent[]> {
+  return filteredEvents(db, f)
+    .selectAll()
+    .orderBy("id", "desc")
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+export async function countEvents(db: Kysely<DB>, f: EventFilter): Promise<number> {
+  const row = await filteredEvents(db, f)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export function findEvent(db: Kysely<DB>, id: number): Promise<AuditEvent | undefined> {
+  return db.selectFrom("audit_events").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** Restore events name the removal they undid (subject "removal", id of the remove event). */
+export async function restoredRemovalIds(
+  db: Kysely<DB>,
+  removalIds: number[],
+): Promise<Set<number>> {
+  if (removalIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom("audit_events")
+    .select("subject_id")
+    .where("subject_type", "=", "removal")
+    .where("subject_id", "in", removalIds)
+    .execute();
+  return new Set(rows.map((r) => Number(r.subject_id)));
+}
+
+/** The removal events written by one run (a job's events share its timestamp). */
+export function listRemovalsAt(
+  db: Kysely<DB>,
+  businessId: number,
+  occurredAt: string,
+): Promise<AuditEvent[]> {
+  return db
+    .selectFrom("audit_events")
+    .selectAll()
+    .where("business_id", "=", businessId)
+    .where("occurred_at", "=", occurredAt)
+    .where("action", "=", "number.remove")
+    .execute();
+}

@@ -11,6 +11,8 @@ export type NavKey =
   | "numbers"
   | "add-numbers"
   | "delete-numbers"
+  | "removed"
+  | "activity"
   | "programs"
   | "units"
   | "users"
@@ -36,13 +38,28 @@ export interface NavGroup {
 export function buildNavigation(user: CurrentUser, level: Level | null): NavGroup[] {
   const groups: NavGroup[] = [];
   if (level) {
+    const here = levelPath(level);
+    groups.push({
+      label: null,
+      items: [{ key: "numbers", label: "Phone Numbers", href: `${here}/numbers` }],
+    });
+    if (canEditNumbers(user)) {
+      const manage: NavItem[] = [
+        { key: "add-numbers", label: "Add Phone Numbers", href: `${here}/numbers/add` },
+      ];
+      // Deleting in bulk is offered at business and unit level only (product.md §2).
+      if (level.kind !== "program") {
+        manage.push({
+          key: "delete-numbers",
+          label: "Delete Phone Numbers",
+          href: `${here}/numbers/delete`,
+        });
+      }
+      groups.push({ label: "Manage Phone Numbers", items: manage });
+    }
     // A program has no programs or users of its own: those items list its unit's.
-    const listsOf =
-      level.kind === "program" && level.unit ? `/units/${level.unit.id}` : levelPath(level);
-    const items: NavItem[] = [
-      { key: "numbers", label: "Phone Numbers", href: `${levelPath(level)}/numbers` },
-      { key: "programs", label: "Programs", href: `${listsOf}/programs` },
-    ];
+    const listsOf = level.kind === "program" && level.unit ? `/units/${level.unit.id}` : here;
+    const items: NavItem[] = [{ key: "programs", label: "Programs", href: `${listsOf}/programs` }];
     const businessLevel: Level = {
       ...level,
       kind: "business",
@@ -60,21 +77,11 @@ export function buildNavigation(user: CurrentUser, level: Level | null): NavGrou
     if (canManageUsers(user, level)) {
       items.push({ key: "users", label: "Users", href: `${listsOf}/users` });
     }
+    items.push(
+      { key: "activity", label: "Activity", href: `${here}/activity` },
+      { key: "removed", label: "Recently Removed", href: `${here}/numbers/removed` },
+    );
     groups.push({ label: null, items });
-    if (canEditNumbers(user)) {
-      const manage: NavItem[] = [
-        { key: "add-numbers", label: "Add Phone Numbers", href: `${levelPath(level)}/numbers/add` },
-      ];
-      // Deleting in bulk is offered at business and unit level only (product.md §2).
-      if (level.kind !== "program") {
-        manage.push({
-          key: "delete-numbers",
-          label: "Delete Phone Numbers",
-          href: `${levelPath(level)}/numbers/delete`,
-        });
-      }
-      groups.push({ label: "Manage Phone Numbers", items: manage });
-    }
   }
   if (canManagePortal(user)) {
     groups.push({

@@ -1,0 +1,113 @@
+import { Readable } from "node:stream";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { ConflictError } from "../domain/errors.js";
+import { LEVEL_SEGMENTS, type Level, type LevelKind, levelPath } from "../domain/levels.js";
+import { canEditNumbers } from "../domain/permissions.js";
+import {
+  ACTION_CHOICES,
+  type ActivityParams,
+  activityCsv,
+  loadActivity,
+} from "../services/activity.js";
+import { findVisibleJob } from "../services/jobs.js";
+import { resolveLevel } from "../services/levels.js";
+import {
+  listRecentlyRemoved,
+  RESTORE_DAYS,
+  restoreRemoval,
+  undoDeletion,
+} from "../services/removals.js";
+import { formSchema, formValues, ID, type IdParams, localPath, toId } from "./forms.js";
+
+/** Recently Removed (with Restore and Undo) and the Activity log of a level. */
+export async function historyRoutes(app: FastifyInstance): Promise<void> {
+  const level = (request: FastifyRequest<{ Params: IdParams }>, kind: LevelKind): Promise<Level> =>
+    resolveLevel(app.db, request.user, kind, toId(request.params.id));
+
+  for (const kind of ["business", "unit", "program"] as const) {
+    const base = `/${LEVEL_SEGMENTS[kind]}/:id${ID}`;
+
+    app.get<{ Params: IdParams; Querystring: { page?: string } }>(
+      `${base}/numbers/removed`,
+      async (request, reply) => {
+        const at = await level(request, kind);
+        const removed = await listRecentlyRemoved(
+          app.db,
+          at,
+          Number.parseInt(request.query.page ?? "1", 10) || 1,
+        );
+        return reply.page("history/removed", {
+          title: "Recently removed",
+          level: at,
+          nav: "removed",
+          removed,
+          days: RESTORE_DAYS,
+          selfHref: `${levelPath(at)}/numbers/removed`,
+          canEdit: canEditNumbers(request.user),
+        });
+      },
+    );
+
+    app.get<{ Params: IdParams; Querystring: ActivityParams }>(
+      `${base}/activity`,
+      async (request, reply) => {
+        const at = await level(request, kind);
+        return reply.page("history/activity", {
+          title: "Activity",
+          level: at,
+          nav: "activity",
+          activity: await loadActivity(app.db, at, `${levelPath(at)}/activity`, request.query),
+          actionChoices: ACTION_CHOICES,
+          baseHref: `${levelPath(at)}/activity`,
+        });
+      },
+    );
+
+    app.get<{ Params: IdParams; Querystring: ActivityParams }>(
+      `${base}/activity.csv`,
+      async (request, reply) => {
+        const at = await level(request, kind);
+        reply
+          .type("text/csv; charset=utf-8")
+          .header(
+            "Content-Disposition",
+            `attachment; filename="activity-${LEVEL_SEGMENTS[kind]}-${at.id}.csv"`,
+          );
+        return reply.send(Readable.from(activityCsv(app.db, at, request.query)));
+      },
+    );
+  }
+
+  app.post<{ Params: IdParams }>(
+    `/removed/:id${ID}/restore`,
+    { schema: formSchema(["return_to"]) },
+    async (request, reply) => {
+      const back = localPath(formValues(request.body, ["return_to"]).return_to, "/");
+      try {
+        const national = await restoreRemoval(app.db, request.user, toId(request.params.id));
+        return reply.done({
+          to: back,
+          message: `Restored ${national} where it was.`,
+          events: { "numbers-changed": null },
+        });
+      } catch (error) {
+        if (!(error instanceof ConflictError) || request.isFragment) throw error;
+        // Without JavaScript the refusal comes back as a message on the list it came from.
+        reply.flash({ kind: "error", message: error.message });
+        return reply.redirect(back, 303);
+      }
+    },
+  );
+
+  app.post<{ Params: IdParams }>(`/jobs/:id${ID}/undo`, async (request, reply) => {
+    const job = await findVisibleJob(app.db, request.user, toId(request.params.id));
+    const { restored, refused } = await undoDeletion(app.db, request.user, job);
+    return reply.done({
+      to: `/jobs/${job.id}`,
+      message:
+        refused === 0
+          ? `Undone: ${restored} number${restored === 1 ? "" : "s"} restored.`
+          : `Restored ${restored}; ${refused} could not come back (restored already, or added again since).`,
+    });
+  });
+}

@@ -1,0 +1,214 @@
+import t, { type Test } from "tap";
+import { buildTestApp, form, HX } from "../helpers/app.js";
+import { insertNumber, makeTree } from "../helpers/fixtures.js";
+import { userAgent } from "../helpers/users.js";
+
+async function setup(t: Test) {
+  const built = await buildTestApp();
+  t.teardown(built.close);
+  const { db } = built.database;
+  const acme = await makeTree(db, "ACME");
+  const globex = await makeTree(db, "Globex");
+  await insertNumber(db, "+12133734253", {
+    businessId: acme.businessId,
+    unitId: acme.unitId,
+    programId: acme.programId,
+  });
+  await insertNumber(db, "+12133734254", { businessId: acme.businessId, unitId: acme.unitId });
+  await insertNumber(db, "+12133739999", { businessId: globex.businessId });
+  const idOf = async (e164: string) =>
+    (await db.selectFrom("phone_numbers").select("id").where("e164", "=", e164).executeTakeFirst())
+      ?.id;
+  const removalOf = async (e164: string) =>
+    (
+      await db
+        .selectFrom("audit_events")
+        .select("id")
+        .where("action", "=", "number.remove")
+        .where("phone_number", "=", e164)
+        .orderBy("id", "desc")
+        .executeTakeFirstOrThrow()
+    ).id;
+  return { ...built, acme, globex, idOf, removalOf };
+}
+
+t.test("Recently Removed lists removals; Restore puts a number back where it was", async (t) => {
+  const { admin, database, acme, idOf, removalOf } = await setup(t);
+  const id = await idOf("+12133734253");
+  t.equal(
+    (await admin.inject({ method: "POST", url: `/numbers/${id}/remove`, ...form({}) })).statusCode,
+    303,
+  );
+  const list = await admin.inject({ url: `/units/${acme.unitId}/numbers/removed` });
+  t.equal(list.statusCode, 200);
+  t.match(list.body, /\(213\) 373-4253/);
+  t.match(list.body, /Removed \(213\) 373-4253; it no longer displays ACME Billing/);
+  t.match(list.body, /aria-label="Restore \(213\) 373-4253"/);
+
+  const removal = await removalOf("+12133734253");
+  const restored = await admin.inject({
+    method: "POST",
+    url: `/removed/${removal}/restore`,
+    ...form({ return_to: `/units/${acme.unitId}/numbers/removed` }, HX),
+  });
+  t.equal(restored.statusCode, 200);
+  t.match(restored.body, /Restored \(213\) 373-4253 where it was\./);
+  const back = await database.db
+    .selectFrom("phone_numbers")
+    .selectAll()
+    .where("e164", "=", "+12133734253")
+    .executeTakeFirstOrThrow();
+  t.same(
+    [back.business_id, back.business_unit_id, back.program_id],
+    [acme.businessId, acme.unitId, acme.programId],
+  );
+  const again = await admin.inject({
+    method: "POST",
+    url: `/removed/${removal}/restore`,
+    ...form({}, HX),
+  });
+  t.equal(again.statusCode, 409);
+  t.match(again.body, /restored already/);
+  const plainAgain = await admin.inject({
+    method: "POST",
+    url: `/removed/${removal}/restore`,
+    ...form({ return_to: `/units/${acme.unitId}/numbers/removed` }),
+  });
+  t.equal(plainAgain.statusCode, 303, "without JavaScript the refusal comes back as a message");
+  const listed = await admin.inject({ url: `/units/${acme.unitId}/numbers/removed` });
+  t.match(listed.body, />Restored</);
+});
+
+t.test("a number added again since cannot be restored", async (t) => {
+  const { admin, database, acme, globex, idOf, removalOf } = await setup(t);
+  const id = await idOf("+12133734254");
+  await admin.inject({ method: "POST", url: `/numbers/${id}/remove`, ...form({}) });
+  await insertNumber(database.db, "+12133734254", { businessId: globex.businessId });
+  const refused = await admin.inject({
+    method: "POST",
+    url: `/removed/${await removalOf("+12133734254")}/restore`,
+    ...form({}, HX),
+  });
+  t.equal(refused.statusCode, 409);
+  t.match(refused.body, /has since been added again/);
+  const list = await admin.inject({ url: `/businesses/${acme.businessId}/numbers/removed` });
+  t.match(list.body, /In the portal again/);
+});
+
+t.test("Undo of a delete run restores what it removed", async (t) => {
+  const { admin, database, acme } = await setup(t);
+  const run = await admin.inject({
+    method: "POST",
+    url: `/units/${acme.unitId}/numbers/delete`,
+    ...form({ numbers: "+12133734253\n+12133734254\nnot a number", confirm: "yes" }),
+  });
+  const job = String(run.headers.location);
+  const page = await admin.inject({ url: job });
+  t.match(page.body, />Undo</);
+  t.equal((await database.db.selectFrom("phone_numbers").select("id").execute()).length, 1);
+  const undone = await admin.inject({ method: "POST", url: `${job}/undo` });
+  t.equal(undone.statusCode, 303);
+  t.equal(undone.headers.location, job);
+  t.equal(
+    (await database.db.selectFrom("phone_numbers").select("id").execute()).length,
+    3,
+    "both back",
+  );
+  const twice = await admin.inject({ method: "POST", url: `${job}/undo`, ...form({}, HX) });
+  t.match(twice.body, /Restored 0; 2 could not come back/);
+});
+
+t.test(
+  "access: removals and undo of other tenants do not exist; viewers cannot restore",
+  async (t) => {
+    const { app, admin, database, acme, globex, idOf, removalOf } = await setup(t);
+    await admin.inject({
+      method: "POST",
+      url: `/numbers/${await idOf("+12133739999")}/remove`,
+      ...form({}),
+    });
+    await admin.inject({
+      method: "POST",
+      url: `/numbers/${await idOf("+12133734254")}/remove`,
+      ...form({}),
+    });
+    const editor = (
+      await userAgent(app, database.db, "ed@acme.test", "editor", `business:${acme.businessId}`)
+    ).agent;
+    const viewer = (
+      await userAgent(app, database.db, "vi@acme.test", "viewer", `business:${acme.businessId}`)
+    ).agent;
+    t.equal(
+      (
+        await editor.inject({
+          method: "POST",
+          url: `/removed/${await removalOf("+12133739999")}/restore`,
+          ...form({}),
+        })
+      ).statusCode,
+      404,
+    );
+    t.equal(
+      (
+        await editor.inject({
+          url: `/businesses/${globex.businessId}/numbers/removed`,
+          headers: { accept: "text/html" },
+        })
+      ).statusCode,
+      404,
+    );
+    t.equal(
+      (
+        await viewer.inject({
+          method: "POST",
+          url: `/removed/${await removalOf("+12133734254")}/restore`,
+          ...form({}),
+        })
+      ).statusCode,
+      403,
+    );
+    const view = await viewer.inject({ url: `/businesses/${acme.businessId}/numbers/removed` });
+    t.equal(view.statusCode, 200);
+    t.notMatch(view.body, /aria-label="Restore/, "no Restore button for a viewer");
+    t.notMatch(view.body, /373-9999/, "another tenant's removals are not listed");
+  },
+);
+
+t.test("Activity: the level's log, filtered and exported", async (t) => {
+  const { admin, acme, idOf } = await setup(t);
+  await admin.inject({
+    method: "POST",
+    url: `/numbers/${await idOf("+12133734253")}/remove`,
+    ...form({}),
+  });
+  const all = await admin.inject({ url: `/businesses/${acme.businessId}/activity` });
+  t.equal(all.statusCode, 200);
+  t.match(all.body, /number\.remove/);
+  t.match(all.body, /program\.create/);
+  t.equal(
+    all.body.match(/<code>program\.create<\/code>/g)?.length,
+    1,
+    "only this business's events",
+  );
+  const removals = await admin.inject({
+    url: `/businesses/${acme.businessId}/activity?action=number.remove&number=${encodeURIComponent("(213) 373")}`,
+  });
+  t.match(removals.body, /1–1 of 1/);
+  const nobody = await admin.inject({
+    url: `/businesses/${acme.businessId}/activity?user=nobody@example.test`,
+  });
+  t.match(nobody.body, /No events/);
+  const future = await admin.inject({
+    url: `/businesses/${acme.businessId}/activity?from=2999-01-01`,
+  });
+  t.match(future.body, /No events/);
+  const csv = await admin.inject({
+    url: `/businesses/${acme.businessId}/activity.csv?action=number.remove`,
+  });
+  t.equal(csv.statusCode, 200);
+  t.match(String(csv.headers["content-disposition"]), /^attachment/);
+  const lines = csv.body.trim().split("\r\n");
+  t.equal(lines[0], "occurred_at,user,action,phone_number,summary,before,after");
+  t.equal(lines.length, 2);
+  t.match(lines[1], /number\.remove,'\+12133734253,/, "the number is formula-safe");
+});
