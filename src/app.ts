@@ -21,6 +21,7 @@ import { healthRoutes } from "./routes/health.js";
 import { historyRoutes } from "./routes/history.js";
 import { homeRoutes } from "./routes/home.js";
 import { manageRoutes } from "./routes/manage.js";
+import { moveRoutes } from "./routes/moves.js";
 import { numberCheckRoutes } from "./routes/number-check.js";
 import { numberRoutes } from "./routes/numbers.js";
 import { programRoutes } from "./routes/programs.js";
@@ -89,6 +90,7 @@ export async function buildApp({
     await portal.register(callPurposeRoutes);
     await portal.register(userRoutes);
     await portal.register(historyRoutes);
+    await portal.register(moveRoutes);
   });
   return app;
 }

@@ -251,3 +251,11 @@ export async function insertNumbers(db: Kysely<DB>, rows: NewPhoneNumber[]): Pro
       .execute();
   }
 }
+
+export async function moveNumber(
+  db: Kysely<DB>,
+  id: number,
+  place: Pick<PhoneNumber, "business_id" | "business_unit_id" | "program_id" | "updated_at">,
+): Promise<void> {
+  await db.updateTable("phone_numbers").set(place).where("id", "=", id).execute();
+}

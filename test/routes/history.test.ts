@@ -212,3 +212,52 @@ t.test("Activity: the level's log, filtered and exported", async (t) => {
   t.equal(lines.length, 2);
   t.match(lines[1], /number\.remove,'\+12133734253,/, "the number is formula-safe");
 });
+
+t.test("Move here: an add run's numbers found elsewhere can be moved to its place", async (t) => {
+  const { app, admin, database, acme, globex } = await setup(t);
+  const editor = (
+    await userAgent(app, database.db, "ed2@acme.test", "editor", `business:${acme.businessId}`)
+  ).agent;
+  const run = await editor.inject({
+    method: "POST",
+    url: `/programs/${acme.programId}/numbers/add`,
+    ...form({ numbers: "+12133734254\n+12133739999" }),
+  });
+  const job = String(run.headers.location);
+  const moved = await editor.inject({
+    method: "POST",
+    url: `${job}/move`,
+    ...form([
+      ["numbers", "+12133734254"],
+      ["numbers", "+12133739999"],
+    ]),
+  });
+  t.equal(moved.statusCode, 303);
+  const rows = await database.db
+    .selectFrom("phone_numbers")
+    .selectAll()
+    .where("e164", "in", ["+12133734254", "+12133739999"])
+    .orderBy("e164")
+    .execute();
+  t.same(
+    rows.map((r) => r.program_id),
+    [acme.programId, null],
+    "the visible one moved; Globex's is untouched",
+  );
+  t.equal(rows[1]?.business_id, globex.businessId);
+  const event = await database.db
+    .selectFrom("audit_events")
+    .selectAll()
+    .where("action", "=", "number.move")
+    .executeTakeFirstOrThrow();
+  t.match(JSON.parse(String(event.before_json)), {
+    business_unit_id: acme.unitId,
+    program_id: null,
+  });
+  const again = await admin.inject({
+    method: "POST",
+    url: `${job}/move`,
+    ...form({ numbers: "all" }, HX),
+  });
+  t.match(again.body, /Moved 1 number to/, "the portal admin may move the other one");
+});
