@@ -243,3 +243,30 @@ t.test("add: valid numbers land at the level; each rejection has its code", asyn
   t.match(noPurpose.body, /Choose a call purpose from the list\./);
   t.equal(await count(), 6);
 });
+
+t.test(
+  "two overlapping deletes of the same numbers: each number is removed once, no error",
+  async (t) => {
+    const { editor, database, acme, count, outcomes } = await setup(t);
+    for (let i = 0; i < 200; i++) {
+      await insertNumber(database.db, `+1213728${String(1000 + i)}`, {
+        businessId: acme.businessId,
+        unitId: acme.unitId,
+      });
+    }
+    const text = Array.from({ length: 200 }, (_, i) => `+1213728${String(1000 + i)}`).join("\n");
+    const url = `/units/${acme.unitId}/numbers/delete`;
+    const [a, b] = await Promise.all([
+      editor.inject({ method: "POST", url, ...form({ numbers: text, confirm: "yes" }) }),
+      editor.inject({ method: "POST", url, ...form({ numbers: text, confirm: "yes" }) }),
+    ]);
+    t.same([a.statusCode, b.statusCode], [303, 303]);
+    const removed = [
+      ...(await outcomes(jobIdOf(a.headers.location))),
+      ...(await outcomes(jobIdOf(b.headers.location))),
+    ].filter((o) => o.outcome === "removed");
+    t.equal(removed.length, 200, "200 removals in total, none twice");
+    t.equal(new Set(removed.map((o) => o.e164)).size, 200);
+    t.equal(await count(), 4);
+  },
+);
