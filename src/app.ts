@@ -1,5 +1,6 @@
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
+import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.js";
@@ -27,6 +28,7 @@ import { numberRoutes } from "./routes/numbers.js";
 import { programRoutes } from "./routes/programs.js";
 import { unitRoutes } from "./routes/units.js";
 import { userRoutes } from "./routes/users.js";
+import { UPLOAD_MAX_BYTES } from "./services/uploads.js";
 
 /** Sized for an upload of 100,000 numbers (product.md §4). */
 export const BODY_LIMIT = 8 * 1024 * 1024;
@@ -61,6 +63,13 @@ export async function buildApp({
   await app.register(cookie);
   await app.register(flashPlugin);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  // Upload files (Add and Delete). Fields, the file as a Buffer among them, land in
+  // request.body at preValidation, so the CSRF check in preHandler reads _csrf as for any form.
+  // One file of at most 8 MiB and a handful of short fields: anything more is refused (413).
+  await app.register(multipart, {
+    attachFieldsToBody: "keyValues",
+    limits: { fileSize: UPLOAD_MAX_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 64 * 1024 },
+  });
   await app.register(rateLimit, { global: false });
   await app.register(authPlugin, {
     adminEmail: config.adminEmail ?? "admin@localhost",

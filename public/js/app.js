@@ -158,3 +158,73 @@
     region.replaceChildren(box);
   });
 })();
+
+// --- Upload tab (views/manage/_upload-form.eta) -------------------------------------------
+// htmx posts the form by XHR (hx-encoding multipart/form-data) so the upload's progress can
+// fill the <progress> bar; once the file is all sent the server reads and runs it, shown as
+// "Processing…". Without JavaScript the form posts normally and the browser shows progress.
+(() => {
+  const uploadForm = (event) => event.target.closest?.("form[data-upload]") ?? null;
+  const partsOf = (form) => {
+    const box = form.querySelector("[data-upload-progress]");
+    return {
+      box,
+      bar: box?.querySelector("progress"),
+      status: box?.querySelector(".upload-status"),
+      button: form.querySelector("button[type=submit]"),
+    };
+  };
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const form = uploadForm(event);
+    if (!form) return;
+    const { box, bar, status, button } = partsOf(form);
+    if (!box || !bar) return;
+    bar.max = 100;
+    bar.value = 0;
+    status.textContent = "Uploading…";
+    box.hidden = false;
+    if (button) button.disabled = true;
+    form.dataset.uploadPhase = "uploading";
+  });
+
+  document.addEventListener("htmx:xhr:progress", (event) => {
+    const form = uploadForm(event);
+    // After the upload, the response's own download progress arrives too: not ours to show.
+    if (form?.dataset.uploadPhase !== "uploading" || !event.detail.lengthComputable) return;
+    const { bar, status } = partsOf(form);
+    if (!bar) return;
+    const percent = Math.round((event.detail.loaded / event.detail.total) * 100);
+    bar.value = percent;
+    status.textContent = `Uploading… ${percent}%`;
+    if (event.detail.loaded >= event.detail.total) {
+      form.dataset.uploadPhase = "processing";
+      // Indeterminate: reading and running the file has no progress feed.
+      bar.removeAttribute("value");
+      status.textContent = "Processing… a large file takes a few seconds.";
+    }
+  });
+
+  // A file the server cannot take (400 not a text file, 413 too large) comes back as this form
+  // with the reason: shown in place, as a 422 is.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const form = uploadForm(event);
+    const code = event.detail.xhr.status;
+    if (!form || (code !== 400 && code !== 413)) return;
+    if (!String(event.detail.serverResponse).includes("data-upload")) return;
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = uploadForm(event);
+    // Swapped for a new form, or leaving for the result page (HX-Redirect): nothing to reset.
+    if (!form || !document.contains(form)) return;
+    if (event.detail.xhr?.getResponseHeader("HX-Redirect")) return;
+    // Refused without a form (403, 500, no connection): the same form can be sent again.
+    const { box, button } = partsOf(form);
+    if (box) box.hidden = true;
+    if (button) button.disabled = false;
+    delete form.dataset.uploadPhase;
+  });
+})();

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ForbiddenError, ValidationError } from "../domain/errors.js";
 import {
   LEVEL_SEGMENTS,
@@ -11,9 +11,21 @@ import {
 import { canEditNumbers } from "../domain/permissions.js";
 import { listActiveCallPurposes } from "../queries/call-purposes.js";
 import { findProgram } from "../queries/programs.js";
-import { entriesFromText, MAX_ENTRIES, runAddition, runDeletion } from "../services/bulk-runs.js";
+import {
+  entriesFromText,
+  MAX_ENTRIES,
+  type RunEntry,
+  runAddition,
+  runDeletion,
+} from "../services/bulk-runs.js";
 import { findVisibleJob, jobCsv, jobOutcomePage } from "../services/jobs.js";
 import { resolveLevel } from "../services/levels.js";
+import {
+  UPLOAD_MAX_SIZE_LABEL,
+  UPLOAD_MESSAGES,
+  UploadError,
+  UploadReader,
+} from "../services/uploads.js";
 import { ID, type IdParams, toId } from "./forms.js";
 
 /** `numbers` may be repeated (one per field) or one text with newlines, commas or semicolons. */
@@ -32,7 +44,22 @@ interface RunBody {
   numbers?: string[];
   call_purpose?: string;
   confirm?: string;
+  /** The Upload tab's file: on a multipart post @fastify/multipart puts it here as a Buffer. */
+  file?: unknown;
 }
+
+/** Which tab of the Add and Delete pages: the Manual one unless `?tab=upload`. */
+interface TabQuery {
+  tab?: string;
+}
+
+type RunKind = "delete" | "add";
+
+/** Multipart limits hit while the file was still arriving (413), in the upload form's words. */
+const UPLOAD_LIMIT_MESSAGES: Readonly<Record<string, string>> = {
+  FST_REQ_FILE_TOO_LARGE: UPLOAD_MESSAGES.tooLarge,
+  FST_FILES_LIMIT: UPLOAD_MESSAGES.oneFile,
+};
 
 /** Result lists show this many of each kind; the CSV has them all. */
 const SHOWN = 500;
@@ -51,15 +78,117 @@ export async function manageRoutes(
       throw new ForbiddenError("Your role can view numbers but not change them.");
     return level;
   }
-  const context = (request: FastifyRequest, level: Level) => ({
+  const context = (
+    request: FastifyRequest,
+    level: Level,
+    source: "manual" | "upload" = "manual",
+  ) => ({
     db: app.db,
     cache: app.readCache,
     user: request.user,
     level,
     defaultRegion: options.defaultRegion,
-    source: "manual" as const,
+    source,
   });
   const textOf = (body: RunBody | null | undefined) => (body?.numbers ?? []).join("\n");
+
+  // --- Upload tab (product.md §4): the same URLs take a multipart post with a `file`. ---
+
+  // Files are read in worker threads (services/uploads.ts), which end with the app.
+  const uploads = new UploadReader();
+  app.addHook("onClose", () => uploads.close());
+
+  /** The Upload tab: a page, or for htmx its form alone (swapped in place, errors and all). */
+  async function uploadPage(
+    reply: FastifyReply,
+    level: Level,
+    kind: RunKind,
+    { errors = {}, purpose = "" }: { errors?: Record<string, string>; purpose?: string } = {},
+  ) {
+    return reply.pageOrFragment("manage/upload", "manage/_upload-form", {
+      title: `${kind === "delete" ? "Delete" : "Add"} phone numbers · ${levelTrail(level)}`,
+      level,
+      nav: kind === "delete" ? "delete-numbers" : "add-numbers",
+      kind,
+      action: `${levelPath(level)}/numbers/${kind}`,
+      place: levelTrail(level),
+      errors,
+      purpose,
+      purposes: kind === "add" ? await listActiveCallPurposes(app.db) : [],
+      maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
+      maxSize: UPLOAD_MAX_SIZE_LABEL,
+    });
+  }
+
+  /** The uploaded file's entries, numbers read off the event loop; UploadError if unreadable. */
+  async function uploadedEntries(body: RunBody | null | undefined): Promise<RunEntry[]> {
+    const file = body?.file;
+    if (!Buffer.isBuffer(file) || file.length === 0) {
+      throw new UploadError(422, UPLOAD_MESSAGES.noFile);
+    }
+    return uploads.read(file, { defaultRegion: options.defaultRegion, maxEntries: MAX_ENTRIES });
+  }
+
+  /** Runs an uploaded file; problems come back on the form, with nothing changed. */
+  async function runUpload(
+    request: FastifyRequest<{ Params: IdParams; Body: RunBody | null }>,
+    reply: FastifyReply,
+    level: Level,
+    kind: RunKind,
+  ) {
+    const purpose = request.body?.call_purpose ?? "";
+    const refuse = (status: number, errors: Record<string, string>) => {
+      reply.code(status);
+      return uploadPage(reply, level, kind, { errors, purpose });
+    };
+    // A file cannot travel to a confirmation page and back: the form's checkbox is the "Ok".
+    if (kind === "delete" && request.body?.confirm !== "yes") {
+      return refuse(422, { confirm: UPLOAD_MESSAGES.confirm });
+    }
+    try {
+      const entries = await uploadedEntries(request.body);
+      const ctx = context(request, level, "upload");
+      const job =
+        kind === "delete"
+          ? await runDeletion(ctx, entries)
+          : await runAddition(ctx, entries, purpose);
+      // htmx would follow a redirect inside its request: it is told to navigate instead.
+      if (request.isFragment)
+        return reply.header("HX-Redirect", `/jobs/${job.id}`).code(204).send();
+      return reply.redirect(`/jobs/${job.id}`, 303);
+    } catch (error) {
+      if (error instanceof UploadError) return refuse(error.statusCode, { file: error.message });
+      if (!(error instanceof ValidationError)) throw error;
+      // Run-wide problems ("numbers") are the file's; a missing call purpose is the select's.
+      const { numbers, ...others } = error.errors;
+      return refuse(422, numbers ? { ...others, file: numbers } : others);
+    }
+  }
+
+  /**
+   * A file over the limit is refused by @fastify/multipart before the handler runs (413):
+   * answered with the upload form saying so. Every other error goes to the portal's handler.
+   */
+  function uploadLimitHandler(levelKind: LevelKind, kind: RunKind) {
+    return async function (
+      this: FastifyInstance,
+      error: FastifyError,
+      request: FastifyRequest<{ Params: IdParams }>,
+      reply: FastifyReply,
+    ) {
+      const message = UPLOAD_LIMIT_MESSAGES[error.code];
+      if (!message) return app.errorHandler.call(this, error, request, reply);
+      let level: Level;
+      try {
+        level = await editableLevel(request, levelKind);
+      } catch (refused) {
+        return app.errorHandler.call(this, refused as FastifyError, request, reply);
+      }
+      request.log.info({ status: 413, reason: error.message }, "upload refused");
+      reply.code(413);
+      return uploadPage(reply, level, kind, { errors: { file: message } });
+    };
+  }
 
   async function deletePage(reply: FastifyReply, level: Level, text: string, error: string | null) {
     return reply.page("manage/delete", {
@@ -70,19 +199,24 @@ export async function manageRoutes(
       text,
       error,
       maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
+      // The Manual tab's Delete List; without it the textarea form works on its own.
+      scripts: ["/static/js/delete-list.js"],
     });
   }
 
   for (const kind of ["business", "unit"] as const) {
     const url = `/${LEVEL_SEGMENTS[kind]}/:id${ID}/numbers/delete`;
-    app.get<{ Params: IdParams }>(url, async (request, reply) =>
-      deletePage(reply, await editableLevel(request, kind), "", null),
-    );
+    app.get<{ Params: IdParams; Querystring: TabQuery }>(url, async (request, reply) => {
+      const level = await editableLevel(request, kind);
+      if (request.query.tab === "upload") return uploadPage(reply, level, "delete");
+      return deletePage(reply, level, "", null);
+    });
     app.post<{ Params: IdParams; Body: RunBody | null }>(
       url,
-      { schema: RUN_SCHEMA },
+      { schema: RUN_SCHEMA, errorHandler: uploadLimitHandler(kind, "delete") },
       async (request, reply) => {
         const level = await editableLevel(request, kind);
+        if (request.isMultipart()) return runUpload(request, reply, level, "delete");
         const text = textOf(request.body);
         const entries = entriesFromText(text);
         if (request.body?.confirm !== "yes") {
@@ -115,6 +249,12 @@ export async function manageRoutes(
     );
   }
 
+  /** In a program, new numbers take the program's default purpose unless told otherwise. */
+  async function defaultPurpose(level: Level): Promise<string> {
+    const program = level.program ? await findProgram(app.db, level.program.id) : undefined;
+    return program ? String(program.default_call_purpose_id) : "";
+  }
+
   async function addPage(
     reply: FastifyReply,
     level: Level,
@@ -137,23 +277,20 @@ export async function manageRoutes(
 
   for (const kind of ["business", "unit", "program"] as const) {
     const url = `/${LEVEL_SEGMENTS[kind]}/:id${ID}/numbers/add`;
-    app.get<{ Params: IdParams }>(url, async (request, reply) => {
+    app.get<{ Params: IdParams; Querystring: TabQuery }>(url, async (request, reply) => {
       const level = await editableLevel(request, kind);
-      // In a program, new numbers take the program's default purpose unless told otherwise.
-      const program = level.program ? await findProgram(app.db, level.program.id) : undefined;
-      return addPage(
-        reply,
-        level,
-        "",
-        program ? String(program.default_call_purpose_id) : "",
-        null,
-      );
+      const purpose = await defaultPurpose(level);
+      if (request.query.tab === "upload") {
+        return uploadPage(reply, level, "add", { purpose });
+      }
+      return addPage(reply, level, "", purpose, null);
     });
     app.post<{ Params: IdParams; Body: RunBody | null }>(
       url,
-      { schema: RUN_SCHEMA },
+      { schema: RUN_SCHEMA, errorHandler: uploadLimitHandler(kind, "add") },
       async (request, reply) => {
         const level = await editableLevel(request, kind);
+        if (request.isMultipart()) return runUpload(request, reply, level, "add");
         const text = textOf(request.body);
         const purpose = request.body?.call_purpose ?? "";
         try {

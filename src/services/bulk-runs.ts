@@ -12,7 +12,7 @@ import type { PhoneNumber } from "../db/tables/numbers.js";
 import { ValidationError } from "../domain/errors.js";
 import { type Level, levelTrail } from "../domain/levels.js";
 import { type CurrentUser, canSeeNumber } from "../domain/permissions.js";
-import { parsePhoneInput } from "../domain/phone-input.js";
+import { type PhoneInput, parsePhoneInput } from "../domain/phone-input.js";
 import type { RejectionCode } from "../domain/rejections.js";
 import { insertAuditEvents } from "../queries/audit-events.js";
 import { listCallPurposeRefs } from "../queries/call-purposes.js";
@@ -31,7 +31,12 @@ export interface RunEntry {
   number: string;
   /** A call purpose given with the number (upload column), or null. */
   callPurpose: string | null;
+  /** The number already read by parsePhoneInput (uploads do it in a worker thread). */
+  parsed?: ParsedNumber;
 }
+
+/** What a run needs of parsePhoneInput's answer: the number in E.164, or why it is not one. */
+export type ParsedNumber = { ok: true; e164: string } | Extract<PhoneInput, { ok: false }>;
 
 /** Splits pasted text into entries: one number per line, or separated by commas/semicolons. */
 export function entriesFromText(text: string): RunEntry[] {
@@ -57,7 +62,7 @@ interface Parsed {
 function parseEntries(entries: RunEntry[], defaultRegion: string | null): Parsed[] {
   const firstLine = new Map<string, number>();
   return entries.map((entry) => {
-    const parsed = parsePhoneInput(entry.number, defaultRegion);
+    const parsed = entry.parsed ?? parsePhoneInput(entry.number, defaultRegion);
     if (!parsed.ok)
       return { entry, e164: null, rejection: { code: parsed.code, message: parsed.message } };
     const earlier = firstLine.get(parsed.e164);

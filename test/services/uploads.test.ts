@@ -1,0 +1,308 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import t from "tap";
+import ts from "typescript";
+import { PROJECT_ROOT } from "../../src/paths.js";
+import {
+  packEntries,
+  type ReadEntry,
+  type ReadOptions,
+  readUploadFile,
+  UPLOAD_MESSAGES,
+  UploadError,
+  UploadReader,
+  unpackEntries,
+} from "../../src/services/uploads.js";
+
+const OPTIONS: ReadOptions = { defaultRegion: "US", maxEntries: 100_000 };
+const bytesOf = (text: string) => new TextEncoder().encode(text);
+
+/** Reads a file that must be readable; the entries as [line, number, purpose, e164 or code]. */
+async function rows(text: string | Uint8Array, options = OPTIONS) {
+  const result = await readUploadFile(typeof text === "string" ? bytesOf(text) : text, options);
+  if (!result.ok) throw new Error(`refused: ${result.message}`);
+  return result.entries.map((e) => [
+    e.line,
+    e.number,
+    e.callPurpose,
+    e.parsed.ok ? e.parsed.e164 : e.parsed.code,
+  ]);
+}
+
+async function refusal(bytes: Uint8Array | string, options = OPTIONS) {
+  const result = await readUploadFile(typeof bytes === "string" ? bytesOf(bytes) : bytes, options);
+  if (result.ok) throw new Error("read, but should have been refused");
+  return result;
+}
+
+/** 100,000 distinct valid numbers (Los Angeles 213 numbers), one per line. */
+const manyNumbers = (count: number) =>
+  Array.from({ length: count }, (_, i) => {
+    const n = String(3_000_000 + i);
+    return `+1 213 ${n.slice(0, 3)} ${n.slice(3)}`;
+  });
+
+t.test("header, BOM, CRLF, quotes and blank lines; lines are the file's", async (t) => {
+  const file = [
+    "\uFEFFPhone_Number,Call_Purpose",
+    "",
+    '"(213) 373-4253",Survey',
+    "   ",
+    '" +1 213 373 4254 " , "Customer Service"',
+    ",,",
+    "'+13107284411,",
+    "1-800-FLOWERS,Survey",
+    "",
+  ].join("\r\n");
+  t.same(await rows(file), [
+    [3, "(213) 373-4253", "Survey", "+12133734253"],
+    [5, "+1 213 373 4254", "Customer Service", "+12133734254"],
+    [7, "'+13107284411", null, "+13107284411"],
+    [8, "1-800-FLOWERS", "Survey", "INVALID_FORMAT"],
+  ]);
+});
+
+t.test("plain text, any line ends, other delimiters, header columns by name", async (t) => {
+  t.same(
+    await rows("2133734253\n+1 213 373 4254\r\n\r213.373.4255\r"),
+    [
+      [1, "2133734253", null, "+12133734253"],
+      [2, "+1 213 373 4254", null, "+12133734254"],
+      [4, "213.373.4255", null, "+12133734255"],
+    ],
+    "Unix, Windows and old Mac line ends, mixed",
+  );
+  t.same(
+    await rows("2133734253;Survey\n2133734254\tSurvey\n"),
+    [
+      [1, "2133734253", "Survey", "+12133734253"],
+      [2, "2133734254", "Survey", "+12133734254"],
+    ],
+    "semicolons (European Excel) and tabs separate columns too",
+  );
+  t.same(
+    await rows("call_purpose,notes,phone_number\nSurvey,called twice,2133734253\n"),
+    [[2, "2133734253", "Survey", "+12133734253"]],
+    "a header names the columns; others are ignored",
+  );
+  t.same(
+    await rows('a\n"2133734253\n2133734254"\n+12133734255'),
+    [
+      [1, "a", null, "INVALID_FORMAT"],
+      [2, "2133734253\n2133734254", null, "INVALID_FORMAT"],
+      [4, "+12133734255", null, "+12133734255"],
+    ],
+    "a quoted value over two lines starts on its first; the next line keeps its number",
+  );
+});
+
+t.test("rows that are not one number are rejected one by one", async (t) => {
+  const result = await readUploadFile(
+    bytesOf('2133734253,Survey,,\n2133734254,Survey,extra\n=HYPERLINK("x")\n'),
+    OPTIONS,
+  );
+  t.ok(result.ok);
+  if (!result.ok) return;
+  const [padded, extra, formula] = result.entries;
+  t.same(padded?.parsed, { ok: true, e164: "+12133734253" }, "trailing empty cells are fine");
+  t.same(extra?.parsed, {
+    ok: false,
+    code: "INVALID_FORMAT",
+    message: UPLOAD_MESSAGES.extraColumns(3),
+  });
+  t.equal(formula?.parsed.ok, false);
+});
+
+t.test("files that are not text are refused as a whole, with a clear reason", async (t) => {
+  const zip = Buffer.concat([Buffer.from("PK\x03\x04"), Buffer.from("+12133734253\n")]);
+  t.same(await refusal(zip), { ok: false, statusCode: 400, message: UPLOAD_MESSAGES.zip });
+  t.same(await refusal(Buffer.from("%PDF-1.7\n")), {
+    ok: false,
+    statusCode: 400,
+    message: UPLOAD_MESSAGES.pdf,
+  });
+  t.same(await refusal(Buffer.from("\xff\xfe2\x001\x003\x00", "latin1")), {
+    ok: false,
+    statusCode: 400,
+    message: UPLOAD_MESSAGES.utf16,
+  });
+  t.same(await refusal(Buffer.from("+12133734253\n\x00\x01\x02")), {
+    ok: false,
+    statusCode: 400,
+    message: UPLOAD_MESSAGES.binary,
+  });
+  // Latin-1 "é" on line 3 (Excel's plain "CSV" on Windows): not UTF-8.
+  const latin1 = Buffer.from(
+    "phone_number,call_purpose\n2133734253,Survey\n2133734254,Enqu\xeate\n",
+    "latin1",
+  );
+  const notUtf8 = await refusal(latin1);
+  t.equal(notUtf8.statusCode, 400);
+  t.match(notUtf8.message, /not a text file in UTF-8: line 3 /);
+});
+
+t.test(
+  "unreadable CSV, no numbers, too many numbers: refused with the line or counts",
+  async (t) => {
+    const quote = await refusal('2133734253\n2133734254\n"2133734255\n2133734256\n');
+    t.same(quote, { ok: false, statusCode: 422, message: UPLOAD_MESSAGES.unclosedQuote(3) });
+    t.match(quote.message, /^Line 3 opens a quote/);
+    for (const empty of ["", "\r\n\r\n", "phone_number,call_purpose\r\n", ",,\n"]) {
+      t.same(await refusal(empty), { ok: false, statusCode: 422, message: UPLOAD_MESSAGES.empty });
+    }
+    const tooMany = await refusal(`phone_number\n${manyNumbers(11).join("\n")}`, {
+      defaultRegion: "US",
+      maxEntries: 10,
+    });
+    t.equal(tooMany.statusCode, 422);
+    t.equal(
+      tooMany.message,
+      "A file may hold at most 10 numbers; this one has 11. Nothing was changed: split it into smaller files.",
+    );
+    t.same(
+      await rows(`phone_number\n${manyNumbers(10).join("\n")}`, { ...OPTIONS, maxEntries: 10 }),
+      [...manyNumbers(10).map((n, i) => [i + 2, n, null, `+1${n.replace(/\D/g, "").slice(1)}`])],
+    );
+  },
+);
+
+t.test("entries survive packing for the trip back from the worker", async (t) => {
+  const entries: ReadEntry[] = [
+    {
+      line: 2,
+      number: "(213) 373-4253",
+      callPurpose: "Survey",
+      parsed: { ok: true, e164: "+12133734253" },
+    },
+    {
+      line: 3,
+      number: "",
+      callPurpose: null,
+      parsed: { ok: false, code: "INVALID_FORMAT", message: "Enter a phone number." },
+    },
+    {
+      line: 9,
+      number: "x\ny",
+      callPurpose: "Survey",
+      parsed: { ok: false, code: "INVALID_FORMAT", message: "Enter a phone number." },
+    },
+    {
+      line: 10,
+      number: "ünïcode ＋1",
+      callPurpose: "Customer Service",
+      parsed: { ok: true, e164: "+12133734254" },
+    },
+  ];
+  const packed = packEntries(entries);
+  t.same(packed.purposes, ["Survey", "Customer Service"], "repeated purposes are stored once");
+  t.same(packed.messages, ["Enter a phone number."]);
+  t.same(unpackEntries(structuredClone(packed)), entries);
+  t.same(unpackEntries(packEntries([])), []);
+});
+
+t.test("the worker pool, from TypeScript source (tap's loader)", async (t) => {
+  const reader = new UploadReader({ workers: 1 });
+  t.teardown(() => reader.close());
+  const entries = await reader.read(bytesOf("phone_number\r\n2133734253\r\n"), OPTIONS);
+  t.same(entries, [
+    {
+      line: 2,
+      number: "2133734253",
+      callPurpose: null,
+      parsed: { ok: true, e164: "+12133734253" },
+    },
+  ]);
+  const zip = reader.read(Buffer.from("PK\x03\x04zip"), OPTIONS);
+  await t.rejects(zip, { statusCode: 400, message: UPLOAD_MESSAGES.zip });
+  await zip.catch((error) => t.ok(error instanceof UploadError));
+  const empty = await reader.read(bytesOf(""), OPTIONS).catch((error: UploadError) => error);
+  t.equal((empty as UploadError).statusCode, 422, "no numbers: refused");
+
+  // More uploads than workers wait their turn; each gets its own answer.
+  const answers = await Promise.all(
+    ["2133734253", "2133734254", "2133734255"].map((n) => reader.read(bytesOf(n), OPTIONS)),
+  );
+  t.same(
+    answers.map((a) => a[0]?.parsed),
+    ["+12133734253", "+12133734254", "+12133734255"].map((e164) => ({ ok: true, e164 })),
+  );
+});
+
+t.test("100,000 lines are read off the event loop", async (t) => {
+  const reader = new UploadReader({ workers: 1 });
+  t.teardown(() => reader.close());
+  await reader.read(bytesOf("2133734253"), OPTIONS); // the worker is up before timing
+  const file = bytesOf(
+    ["phone_number,call_purpose", ...manyNumbers(100_000).map((n) => `${n},Survey`)].join("\r\n"),
+  );
+
+  let worst = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 10);
+  const started = performance.now();
+  const entries = await reader.read(file, OPTIONS);
+  const took = performance.now() - started;
+  clearInterval(ticker);
+
+  t.equal(entries.length, 100_000);
+  t.equal(entries.at(-1)?.line, 100_001);
+  t.ok(entries.every((e) => e.parsed.ok && e.callPurpose === "Survey"));
+  t.comment(
+    `worker read 100,000 lines in ${Math.round(took)} ms; longest event-loop gap ${Math.round(worst)} ms`,
+  );
+  // Parsing inline would hold the loop for the whole read (well over a second).
+  t.ok(
+    worst < Math.max(500, took / 3),
+    `the event loop kept turning (longest gap ${Math.round(worst)} ms)`,
+  );
+});
+
+t.test("the worker pool, from compiled JavaScript (as in dist)", async (t) => {
+  // The three modules the worker loads, compiled as tsc compiles them (isolatedModules), into a
+  // folder with this project's node_modules: the worker must be found as upload-worker.js.
+  const dir = mkdtempSync(join(tmpdir(), "numberdesk-upload-js-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  const options = ts.parseJsonConfigFileContent(
+    JSON.parse(readFileSync(join(PROJECT_ROOT, "tsconfig.json"), "utf8")),
+    ts.sys,
+    PROJECT_ROOT,
+  ).options;
+  for (const file of [
+    "src/services/uploads.ts",
+    "src/services/upload-worker.ts",
+    "src/domain/phone-input.ts",
+  ]) {
+    const source = readFileSync(join(PROJECT_ROOT, file), "utf8");
+    const { outputText } = ts.transpileModule(source, {
+      // ESM as NodeNext emits it for this "type": "module" package (transpileModule cannot
+      // see package.json, so it is told).
+      compilerOptions: { ...options, module: ts.ModuleKind.ESNext, sourceMap: false },
+      fileName: file,
+    });
+    const out = join(dir, file.replace(/\.ts$/, ".js"));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, outputText);
+  }
+  const compiled = (await import(pathToFileURL(join(dir, "src/services/uploads.js")).href)) as {
+    UploadReader: typeof UploadReader;
+  };
+  const reader = new compiled.UploadReader({ workers: 1 });
+  t.teardown(() => reader.close());
+  const entries = await reader.read(bytesOf("+1 213 373 4253,Survey\n"), OPTIONS);
+  t.same(entries, [
+    {
+      line: 1,
+      number: "+1 213 373 4253",
+      callPurpose: "Survey",
+      parsed: { ok: true, e164: "+12133734253" },
+    },
+  ]);
+});
