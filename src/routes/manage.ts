@@ -20,6 +20,7 @@ import {
 } from "../services/bulk-runs.js";
 import { findVisibleJob, jobCsv, jobOutcomePage } from "../services/jobs.js";
 import { resolveLevel } from "../services/levels.js";
+import { movableNumbers } from "../services/moves.js";
 import {
   UPLOAD_MAX_SIZE_LABEL,
   UPLOAD_MESSAGES,
@@ -196,6 +197,7 @@ export async function manageRoutes(
       level,
       nav: "delete-numbers",
       action: `${levelPath(level)}/numbers/delete`,
+      place: levelTrail(level),
       text,
       error,
       maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
@@ -315,6 +317,8 @@ export async function manageRoutes(
       doneLabel: job.kind === "add" ? "Added Numbers" : "Removed Numbers",
       succeeded: await jobOutcomePage(app.db, job, done, SHOWN, 0),
       rejected: await jobOutcomePage(app.db, job, "rejected", SHOWN, 0),
+      // Numbers found elsewhere that this user may see can be moved here (add runs only).
+      movable: [...(await movableNumbers(app.db, request.user, job))],
       shown: SHOWN,
       backHref: `/${LEVEL_SEGMENTS[job.level_kind as LevelKind]}/${job.level_id}/numbers`,
     });

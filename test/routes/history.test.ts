@@ -261,3 +261,18 @@ t.test("Move here: an add run's numbers found elsewhere can be moved to its plac
   });
   t.match(again.body, /Moved 1 number to/, "the portal admin may move the other one");
 });
+
+t.test("the add result offers Move here only for numbers the user may see", async (t) => {
+  const { app, database, acme } = await setup(t);
+  const editor = (
+    await userAgent(app, database.db, "ed3@acme.test", "editor", `business:${acme.businessId}`)
+  ).agent;
+  const run = await editor.inject({
+    method: "POST",
+    url: `/programs/${acme.programId}/numbers/add`,
+    ...form({ numbers: "+12133734254\n+12133739999" }),
+  });
+  const page = await editor.inject({ url: String(run.headers.location) });
+  t.match(page.body, /aria-label="Move \+12133734254 here"/);
+  t.notMatch(page.body, /aria-label="Move \+12133739999 here"/, "not another tenant's");
+});
