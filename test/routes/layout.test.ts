@@ -2,6 +2,7 @@ import t from "tap";
 import { createBusiness } from "../../src/services/businesses.js";
 import { buildTestApp, HX } from "../helpers/app.js";
 import { makeTree, portalAdmin } from "../helpers/fixtures.js";
+import { userAgent } from "../helpers/users.js";
 
 const SECURITY_HEADERS = {
   "content-security-policy":
@@ -158,3 +159,17 @@ t.test(
     t.match(dialog.body, /hx-post="\/units\/\d+\/edit" hx-target="#dialog-body"/);
   },
 );
+
+t.test("a 403 page carries the security headers too", async (t) => {
+  const { app, database, close } = await buildTestApp();
+  t.teardown(close);
+  const tree = await makeTree(database.db);
+  const viewer = (
+    await userAgent(app, database.db, "v@acme.test", "viewer", `business:${tree.businessId}`)
+  ).agent;
+  const res = await viewer.inject({ url: "/call-purposes", headers: { accept: "text/html" } });
+  t.equal(res.statusCode, 403);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS))
+    t.equal(res.headers[name], value, name);
+  t.match(res.body, /Only a portal admin can manage call purposes\./);
+});
