@@ -107,9 +107,11 @@ t.test(
       call_purpose: survey,
     }).catch(() => null);
     await new Promise((resolve) => setTimeout(resolve, 1_500 + Math.random() * 2_500));
+    // Listen for the exit before killing: by the time the request fails, it has happened.
+    const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await running;
-    await new Promise((resolve) => child.once("exit", resolve));
+    await exited;
 
     // The database on disk: consistent, and holding all of the run or none of it.
     const db = new SqliteDatabase(file);
