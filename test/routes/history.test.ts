@@ -1,14 +1,13 @@
 import t, { type Test } from "tap";
-import { buildTestApp, form, HX } from "../helpers/app.js";
-import { insertNumber, makeTree } from "../helpers/fixtures.js";
+import { form, HX } from "../helpers/app.js";
+import { insertNumber } from "../helpers/fixtures.js";
+import { buildTwoTenants } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
 async function setup(t: Test) {
-  const built = await buildTestApp();
-  t.teardown(built.close);
+  const built = await buildTwoTenants(t);
   const { db } = built.database;
-  const acme = await makeTree(db, "ACME");
-  const globex = await makeTree(db, "Globex");
+  const { acme, globex } = built;
   await insertNumber(db, "+12133734253", {
     businessId: acme.businessId,
     unitId: acme.unitId,

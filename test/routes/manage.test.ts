@@ -1,16 +1,15 @@
 import t, { type Test } from "tap";
-import { buildTestApp, form } from "../helpers/app.js";
-import { callPurposeId, insertNumber, makeTree } from "../helpers/fixtures.js";
+import { form } from "../helpers/app.js";
+import { callPurposeId, insertNumber } from "../helpers/fixtures.js";
+import { buildTwoTenants } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
 const HTML = { accept: "text/html" };
 
 async function setup(t: Test) {
-  const built = await buildTestApp();
-  t.teardown(built.close);
+  const built = await buildTwoTenants(t);
   const { db } = built.database;
-  const acme = await makeTree(db, "ACME");
-  const globex = await makeTree(db, "Globex");
+  const { acme, globex } = built;
   await insertNumber(db, "+12133734253", {
     businessId: acme.businessId,
     unitId: acme.unitId,

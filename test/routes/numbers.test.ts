@@ -1,7 +1,8 @@
 import t, { type Test } from "tap";
 import { setCallPurposeRetired } from "../../src/services/call-purposes.js";
-import { buildTestApp, form, HX } from "../helpers/app.js";
-import { callPurposeId, insertNumber, makeTree, portalAdmin } from "../helpers/fixtures.js";
+import { form, HX } from "../helpers/app.js";
+import { callPurposeId, insertNumber, portalAdmin } from "../helpers/fixtures.js";
+import { buildTwoTenants } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
 const HTML = { accept: "text/html" };
@@ -9,11 +10,9 @@ const HTML = { accept: "text/html" };
 const RESULTS = { ...HX, "hx-target": "number-results" };
 
 async function setup(t: Test) {
-  const built = await buildTestApp();
-  t.teardown(built.close);
+  const built = await buildTwoTenants(t);
   const { db } = built.database;
-  const acme = await makeTree(db, "ACME");
-  const globex = await makeTree(db, "Globex");
+  const { acme, globex } = built;
   // ACME: 3 numbers in the program, 1 at unit level, 1 at business level; Globex: 1.
   await insertNumber(db, "+12133734253", {
     businessId: acme.businessId,

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import t, { type Test } from "tap";
 import type { Agent } from "../helpers/agent.js";
-import { buildTestApp, HX } from "../helpers/app.js";
-import { callPurposeId, insertNumber, makeTree } from "../helpers/fixtures.js";
+import { HX } from "../helpers/app.js";
+import { callPurposeId, insertNumber } from "../helpers/fixtures.js";
+import { buildTwoTenants } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
 const HTML = { accept: "text/html" };
@@ -47,11 +48,9 @@ const freshNumbers = (count: number, from = 3_000_000) =>
   Array.from({ length: count }, (_, i) => `+1213${from + i}`);
 
 async function setup(t: Test) {
-  const built = await buildTestApp();
-  t.teardown(built.close);
+  const built = await buildTwoTenants(t);
   const { db } = built.database;
-  const acme = await makeTree(db, "ACME");
-  const globex = await makeTree(db, "Globex");
+  const { acme, globex } = built;
   await insertNumber(db, "+12133734253", {
     businessId: acme.businessId,
     unitId: acme.unitId,
