@@ -15,6 +15,7 @@ import {
   listRecentlyRemoved,
   RESTORE_DAYS,
   restoreRemoval,
+  restoreRemovals,
   undoDeletion,
 } from "../services/removals.js";
 import { formSchema, formValues, ID, type IdParams, localPath, toId } from "./forms.js";
@@ -96,6 +97,39 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
         reply.flash({ kind: "error", message: error.message });
         return reply.redirect(back, 303);
       }
+    },
+  );
+
+  app.post<{ Body: { ids?: string[]; return_to?: string } | null }>(
+    "/removed/restore",
+    {
+      schema: {
+        body: {
+          type: ["object", "null"],
+          properties: {
+            ids: {
+              type: "array",
+              items: { type: "string", pattern: "^\\d{1,15}$" },
+              maxItems: 1000,
+            },
+            return_to: { type: "string", maxLength: 2000 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const back = localPath(request.body?.return_to, "/");
+      const ids = (request.body?.ids ?? []).map(Number);
+      if (ids.length === 0) {
+        reply.flash({ kind: "error", message: "Select the numbers to restore first." });
+        return reply.redirect(back, 303);
+      }
+      const { restored, refused } = await restoreRemovals(app.db, request.user, ids);
+      const message =
+        refused.length === 0
+          ? `Restored ${restored.length} number${restored.length === 1 ? "" : "s"} where they were.`
+          : `Restored ${restored.length}; ${refused.length} could not come back: ${refused.slice(0, 3).join(" ")}`;
+      return reply.done({ to: back, message, events: { "numbers-changed": null } });
     },
   );
 

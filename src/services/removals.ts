@@ -203,6 +203,31 @@ export async function restoreRemoval(
   );
 }
 
+/**
+ * Restores the selected removals in one transaction. Each one that cannot come back is
+ * counted with its reason, and does not stop the others (as with bulk runs).
+ */
+export async function restoreRemovals(
+  db: Kysely<DB>,
+  user: CurrentUser,
+  ids: number[],
+): Promise<{ restored: string[]; refused: string[] }> {
+  return inWriteTransaction(db, async (trx) => {
+    const restored: string[] = [];
+    const refused: string[] = [];
+    for (const id of [...new Set(ids)]) {
+      try {
+        restored.push(await restoreOne(trx, user, await editableRemoval(trx, user, id)));
+      } catch (error) {
+        if (error instanceof ConflictError || error instanceof NotFoundError)
+          refused.push(error.message);
+        else throw error;
+      }
+    }
+    return { restored, refused };
+  });
+}
+
 /** Undo of a delete run: every number it removed comes back, unless it cannot (then counted). */
 export async function undoDeletion(
   db: Kysely<DB>,

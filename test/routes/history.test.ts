@@ -275,3 +275,55 @@ t.test("the add result offers Move here only for numbers the user may see", asyn
   t.match(page.body, /aria-label="Move \+12133734254 here"/);
   t.notMatch(page.body, /aria-label="Move \+12133739999 here"/, "not another tenant's");
 });
+
+t.test(
+  "Restore selected: several at once; the ones that cannot come back are counted",
+  async (t) => {
+    const { admin, database, acme, globex, idOf, removalOf } = await setup(t);
+    for (const e164 of ["+12133734253", "+12133734254"]) {
+      await admin.inject({
+        method: "POST",
+        url: `/numbers/${await idOf(e164)}/remove`,
+        ...form({}),
+      });
+    }
+    await insertNumber(database.db, "+12133734254", { businessId: globex.businessId });
+    const page = await admin.inject({ url: `/units/${acme.unitId}/numbers/removed` });
+    t.match(page.body, /<form id="restore-selected"/);
+    t.match(page.body, /form="restore-selected" aria-label="Select \(213\) 373-4253"/);
+    t.notMatch(
+      page.body,
+      /aria-label="Select \(213\) 373-4254"/,
+      "not selectable once it is back elsewhere",
+    );
+    const res = await admin.inject({
+      method: "POST",
+      url: "/removed/restore",
+      ...form(
+        [
+          ["ids", String(await removalOf("+12133734253"))],
+          ["ids", String(await removalOf("+12133734254"))],
+          ["return_to", `/units/${acme.unitId}/numbers/removed`],
+        ],
+        HX,
+      ),
+    });
+    t.equal(res.statusCode, 200);
+    t.match(
+      res.body,
+      /Restored 1; 1 could not come back: \(213\) 373-4254 has since been added again/,
+    );
+    const none = await admin.inject({
+      method: "POST",
+      url: "/removed/restore",
+      ...form({ return_to: "/" }),
+    });
+    t.equal(none.statusCode, 303, "nothing selected: back with a message");
+    const bad = await admin.inject({
+      method: "POST",
+      url: "/removed/restore",
+      ...form({ ids: "1 OR 1=1" }),
+    });
+    t.equal(bad.statusCode, 400);
+  },
+);
