@@ -21,6 +21,7 @@ import { callPurposeRoutes } from "./routes/call-purposes.js";
 import { healthRoutes } from "./routes/health.js";
 import { historyRoutes } from "./routes/history.js";
 import { homeRoutes } from "./routes/home.js";
+import { jobRoutes } from "./routes/jobs.js";
 import { manageRoutes } from "./routes/manage.js";
 import { moveRoutes } from "./routes/moves.js";
 import { numberCheckRoutes } from "./routes/number-check.js";
@@ -98,6 +99,7 @@ export async function buildApp({
     await portal.register(programRoutes);
     await portal.register(callPurposeRoutes);
     await portal.register(userRoutes);
+    await portal.register(jobRoutes);
     await portal.register(historyRoutes);
     await portal.register(moveRoutes);
   });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { ROLE_LABELS } from "../domain/permissions.js";
 import { countSessionsOfUser } from "../queries/sessions.js";
 import { changeOwnPassword, endOtherSessions } from "../services/account.js";
-import { findUserView } from "../services/users.js";
+import { findUserView } from "../services/user-lists.js";
 import { formSchema, formValues, renderFormError } from "./forms.js";
 
 const PASSWORD_FIELDS = ["current_password", "new_password", "confirm_password"] as const;

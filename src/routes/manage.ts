@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ForbiddenError, ValidationError } from "../domain/errors.js";
 import {
@@ -18,9 +17,7 @@ import {
   runAddition,
   runDeletion,
 } from "../services/bulk-runs.js";
-import { findVisibleJob, jobCsv, jobOutcomePage } from "../services/jobs.js";
 import { resolveLevel } from "../services/levels.js";
-import { movableNumbers } from "../services/moves.js";
 import {
   UPLOAD_MAX_SIZE_LABEL,
   UPLOAD_MESSAGES,
@@ -61,9 +58,6 @@ const UPLOAD_LIMIT_MESSAGES: Readonly<Record<string, string>> = {
   FST_REQ_FILE_TOO_LARGE: UPLOAD_MESSAGES.tooLarge,
   FST_FILES_LIMIT: UPLOAD_MESSAGES.oneFile,
 };
-
-/** Result lists show this many of each kind; the CSV has them all. */
-const SHOWN = 500;
 
 export async function manageRoutes(
   app: FastifyInstance,
@@ -306,29 +300,4 @@ export async function manageRoutes(
       },
     );
   }
-
-  app.get<{ Params: IdParams }>(`/jobs/:id${ID}`, async (request, reply) => {
-    const job = await findVisibleJob(app.db, request.user, toId(request.params.id));
-    const done = job.kind === "add" ? "added" : "removed";
-    return reply.page("manage/job", {
-      title: `${job.kind === "add" ? "Add" : "Delete"} run #${job.id}`,
-      nav: job.kind === "add" ? "add-numbers" : "delete-numbers",
-      job,
-      doneLabel: job.kind === "add" ? "Added Numbers" : "Removed Numbers",
-      succeeded: await jobOutcomePage(app.db, job, done, SHOWN, 0),
-      rejected: await jobOutcomePage(app.db, job, "rejected", SHOWN, 0),
-      // Numbers found elsewhere that this user may see can be moved here (add runs only).
-      movable: [...(await movableNumbers(app.db, request.user, job))],
-      shown: SHOWN,
-      backHref: `/${LEVEL_SEGMENTS[job.level_kind as LevelKind]}/${job.level_id}/numbers`,
-    });
-  });
-
-  app.get<{ Params: IdParams }>(`/jobs/:id${ID}.csv`, async (request, reply) => {
-    const job = await findVisibleJob(app.db, request.user, toId(request.params.id));
-    reply
-      .type("text/csv; charset=utf-8")
-      .header("Content-Disposition", `attachment; filename="job-${job.id}-${job.kind}.csv"`);
-    return reply.send(Readable.from(jobCsv(app.db, job)));
-  });
 }

@@ -4,15 +4,17 @@ import { type Level, type LevelKind, levelPath } from "../domain/levels.js";
 import { canManageUsers, scopeValue } from "../domain/permissions.js";
 import { resolveLevel } from "../services/levels.js";
 import {
-  createUser,
   findUserView,
   listUsersFor,
-  resetUserPassword,
   roleChoices,
   scopeChoices,
+  type UserView,
+} from "../services/user-lists.js";
+import {
+  createUser,
+  resetUserPassword,
   scopeOf,
   setUserDisabled,
-  type UserView,
   updateUser,
 } from "../services/users.js";
 import { formSchema, formValues, ID, type IdParams, renderFormError, toId } from "./forms.js";
