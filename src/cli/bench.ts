@@ -20,8 +20,16 @@
  *    a 2 s warm-up and a 10 s measured run. Any answer but 200 (or an error) marks it INVALID.
  * 6. Prints requests/s, p50 and p99 and the share of /healthz's throughput for each target and
  *    the server's peak RSS, with PASS/FAIL, and writes the same to bench/results.json.
- * 7. Stops the server (SIGTERM, then waits for it to exit) and removes the temporary folder,
+ * 7. Then the bulk half (issue 5, src/bench/bulk.ts), on a fresh server so its peak RSS is its
+ *    own: the first 100,000 numbers of the largest business deleted by a CSV upload at that
+ *    business, then the same numbers added back by upload at its largest unit, each timed from
+ *    request to 303 while autocannon loads that unit's dashboard, and checked on its job page.
+ *    Each is compared with a floor measured in this process beforehand: parsePhoneInput over
+ *    the lines plus the raw delete (or insert) of the rows in one transaction, on a copy.
+ * 8. Stops the servers (SIGTERM, then waits for them to exit) and removes the temporary folder,
  *    also when anything above fails; a watchdog ends a bench that runs far too long.
+ *
+ * `--only dashboard` or `--only bulk` runs one half; results.json then holds that half alone.
  *
  * autocannon runs in this process on the same machine, so on few CPUs it competes with the
  * server for them; comparing each page with /healthz, measured the same way, offsets part of
@@ -33,6 +41,17 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
+import {
+  BULK_CONNECTIONS,
+  BULK_GOALS,
+  countPresent,
+  csvOf,
+  measureFloor,
+  pickBulkPlan,
+  timeUpload,
+  type UploadRun,
+} from "../bench/bulk.js";
+import { formatBulkVerdict, judgeBulk } from "../bench/bulk-report.js";
 import { BENCH_NUMBERS, pickTargets, prepareDatabase, type Targets } from "../bench/dataset.js";
 import {
   type LoadSettings,
@@ -61,8 +80,11 @@ const LOG_LEVEL = "warn";
 const CACHE_FILE = join(PROJECT_ROOT, "bench", "cache", "bench-1m.db");
 const RESULTS_FILE = join(PROJECT_ROOT, "bench", "results.json");
 const SERVER_ENTRY = join(PROJECT_ROOT, "dist", "src", "server.js");
-/** Seeding from scratch takes well under a minute; ten minutes means something hangs. */
-const WATCHDOG_MS = 10 * 60 * 1000;
+/**
+ * Seeding takes well under a minute, the dashboard half about 2 and the bulk half a few:
+ * twenty minutes means something hangs.
+ */
+const WATCHDOG_MS = 20 * 60 * 1000;
 
 const log = (line: string) => console.log(line);
 const n = (value: number) => value.toLocaleString("en-US");
@@ -108,71 +130,220 @@ function targetList(t: Targets): Target[] {
   ];
 }
 
+type Half = "dashboard" | "bulk";
+
+/** `--only dashboard` or `--only bulk` (also `--only=…`) runs one half; both by default. */
+function halvesFromArgs(args: string[]): Set<Half> {
+  const at = args.findIndex((a) => a === "--only" || a.startsWith("--only="));
+  if (at === -1) return new Set(["dashboard", "bulk"]);
+  const value = args[at]?.startsWith("--only=") ? args[at]?.slice(7) : args[at + 1];
+  if (value !== "dashboard" && value !== "bulk") {
+    throw new Error(`--only takes "dashboard" or "bulk", not ${JSON.stringify(value ?? "")}.`);
+  }
+  return new Set([value]);
+}
+
+interface Admin {
+  email: string;
+  password: string;
+}
+
+/** A fresh server per half, so each half's peak RSS is its own. */
+async function startSignedIn(
+  databaseFile: string,
+  admin: Admin,
+): Promise<{ server: RunningServer; cookie: string }> {
+  const server = await startServer({
+    entry: SERVER_ENTRY,
+    cwd: PROJECT_ROOT,
+    databaseFile,
+    adminEmail: admin.email,
+    adminPassword: admin.password,
+    logLevel: LOG_LEVEL,
+  });
+  log(`Server ${server.pid} is healthy at ${server.baseUrl} (LOG_LEVEL=${LOG_LEVEL}).`);
+  try {
+    const session = await signIn(server.baseUrl, admin.email, admin.password);
+    log(`Signed in as ${admin.email}; sending cookies ${session.names.join(", ")}.`);
+    return { server, cookie: session.cookie };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+async function dashboardHalf(databaseFile: string, admin: Admin, servers: RunningServer[]) {
+  const targets = pickTargets(databaseFile);
+  log(
+    `Targets: unit ${targets.unit.id} (${n(targets.unit.numbers)} numbers, last page ` +
+      `${targets.unit.lastPage}); business ${targets.business.id} (${n(targets.business.numbers)} ` +
+      `numbers); number ${targets.number.id} (${targets.number.e164}); call purpose ` +
+      `${targets.purpose.id} "${targets.purpose.name}" (${n(targets.purpose.numbers)} numbers ` +
+      `in the business); digits "${targets.digits.text}" (${n(targets.digits.matches)} matches).`,
+  );
+  const { server, cookie } = await startSignedIn(databaseFile, admin);
+  servers.push(server);
+  const headers = { accept: BROWSER_ACCEPT, cookie };
+  const list = targetList(targets);
+  const warnings = await preflight(server.baseUrl, list, headers);
+  for (const warning of warnings) console.error(`WARNING: ${warning}`);
+  const measurements: Measurement[] = [];
+  for (const target of list) {
+    const m = await measure(server.baseUrl, target, headers, SETTINGS);
+    measurements.push(m);
+    log(
+      `  ${target.name.padEnd(28)} ${n(Math.round(m.requestsPerSecond)).padStart(7)} req/s  ` +
+        `p99 ${m.p99} ms  ${m.problems.length ? `INVALID: ${m.problems.join(", ")}` : ""}`,
+    );
+  }
+  const peakRssBytes = server.peakRssBytes();
+  await server.stop();
+  const verdict = judge(measurements, peakRssBytes);
+  log("");
+  log(
+    `${n(BENCH_NUMBERS)} numbers, ${SETTINGS.connections} connections, ` +
+      `${SETTINGS.warmupSeconds} s warm-up + ${SETTINGS.seconds} s per target, ` +
+      `node ${process.version}, ${availableParallelism()} CPUs:`,
+  );
+  log("");
+  log(formatVerdict(verdict));
+  return {
+    settings: { ...SETTINGS, logLevel: LOG_LEVEL, host: "127.0.0.1" },
+    goals: GOALS,
+    targets,
+    warnings,
+    results: verdict.rows,
+    peakRssBytes,
+    peakRssMiB: verdict.peakRssMiB,
+    peakRssPass: verdict.rssPass,
+    pass: verdict.pass,
+    valid: verdict.rows.every((row) => row.problems.length === 0),
+  };
+}
+
+/**
+ * Issue 5's uploads: the floor first (in this process, on a copy, before the server starts),
+ * then a 100,000-number delete at the business and the same numbers added back at its unit.
+ */
+async function bulkHalf(
+  databaseFile: string,
+  temp: string,
+  admin: Admin,
+  servers: RunningServer[],
+) {
+  const plan = pickBulkPlan(databaseFile);
+  log(
+    `Bulk: delete ${n(plan.numbers.length)} numbers of business ${plan.business.id} ` +
+      `(${n(plan.business.numbers)} numbers), then add them back at its unit ${plan.unit.id} ` +
+      `(${n(plan.unit.numbers)} numbers) as "${plan.purpose.name}" (call purpose ` +
+      `${plan.purpose.id}); the dashboard loaded meanwhile is /units/${plan.unit.id}/numbers.`,
+  );
+  const floor = await measureFloor(databaseFile, join(temp, "floor.db"), plan);
+  log(
+    `Floor: parse ${floor.parseSeconds.toFixed(2)} s (${n(floor.validLines)} valid), raw delete ` +
+      `${floor.deleteSeconds.toFixed(2)} s, raw insert ${floor.insertSeconds.toFixed(2)} s.`,
+  );
+  if (floor.validLines !== plan.numbers.length) {
+    throw new Error(
+      `Only ${n(floor.validLines)} of the ${n(plan.numbers.length)} numbers are valid for ` +
+        "libphonenumber-js/max: the add run would not measure 100,000 additions.",
+    );
+  }
+  const { server, cookie } = await startSignedIn(databaseFile, admin);
+  servers.push(server);
+  const csv = csvOf(plan.numbers);
+  const dashboardPath = `/units/${plan.unit.id}/numbers`;
+  const runs: UploadRun[] = [];
+  const deletion = await timeUpload(server.baseUrl, cookie, server.pid, {
+    name: `Delete ${n(plan.numbers.length)} (business)`,
+    kind: "delete",
+    levelPath: `/businesses/${plan.business.id}`,
+    fields: { confirm: "yes" },
+    csv,
+    dashboardPath,
+    expected: plan.numbers.length,
+  });
+  runs.push(deletion);
+  log(
+    `  ${deletion.name}: ${deletion.seconds.toFixed(2)} s, ${deletion.status} → ${deletion.location}`,
+  );
+  // Added back only if really gone: else the add run would measure rejections.
+  const stillThere = countPresent(databaseFile, plan.numbers);
+  if (stillThere === 0) {
+    const addition = await timeUpload(server.baseUrl, cookie, server.pid, {
+      name: `Add ${n(plan.numbers.length)} (unit)`,
+      kind: "add",
+      levelPath: `/units/${plan.unit.id}`,
+      fields: { call_purpose: String(plan.purpose.id) },
+      csv,
+      dashboardPath,
+      expected: plan.numbers.length,
+    });
+    runs.push(addition);
+    log(
+      `  ${addition.name}: ${addition.seconds.toFixed(2)} s, ${addition.status} → ${addition.location}`,
+    );
+  } else {
+    deletion.problems.push(`${n(stillThere)} of its numbers are still in the database after it`);
+  }
+  const peakRssBytes = server.peakRssBytes();
+  await server.stop();
+  const verdict = judgeBulk(runs, floor, peakRssBytes);
+  log("");
+  log(
+    `${n(plan.numbers.length)}-number uploads over ${n(BENCH_NUMBERS)} numbers, dashboard at ` +
+      `${BULK_CONNECTIONS} connections meanwhile, node ${process.version}, ` +
+      `${availableParallelism()} CPUs:`,
+  );
+  log("");
+  log(formatBulkVerdict(verdict, floor));
+  return {
+    goals: BULK_GOALS,
+    connections: BULK_CONNECTIONS,
+    plan: {
+      business: plan.business,
+      unit: plan.unit,
+      purpose: plan.purpose,
+      numbers: plan.numbers.length,
+      first: plan.numbers[0],
+      last: plan.numbers.at(-1),
+    },
+    floor,
+    runs: verdict.rows,
+    peakRssBytes,
+    peakRssMiB: verdict.peakRssMiB,
+    peakRssPass: verdict.rssPass,
+    pass: verdict.pass,
+    valid: verdict.valid,
+  };
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
+  const halves = halvesFromArgs(process.argv.slice(2));
   const temp = mkdtempSync(join(tmpdir(), "numberdesk-bench-"));
   // Runs on every way out (errors, Ctrl-C, the watchdog), where nothing can be awaited.
   process.once("exit", () => {
     killAllNow();
     rmSync(temp, { recursive: true, force: true });
   });
-  let server: RunningServer | null = null;
+  const servers: RunningServer[] = [];
   try {
     const databaseFile = join(temp, "bench.db");
     const database = await prepareDatabase(databaseFile, CACHE_FILE, log);
-    const targets = pickTargets(databaseFile);
-    log(
-      `Targets: unit ${targets.unit.id} (${n(targets.unit.numbers)} numbers, last page ` +
-        `${targets.unit.lastPage}); business ${targets.business.id} (${n(targets.business.numbers)} ` +
-        `numbers); number ${targets.number.id} (${targets.number.e164}); call purpose ` +
-        `${targets.purpose.id} "${targets.purpose.name}" (${n(targets.purpose.numbers)} numbers ` +
-        `in the business); digits "${targets.digits.text}" (${n(targets.digits.matches)} matches).`,
-    );
-
     const admin = {
       email: "bench@numberdesk.invalid",
       password: randomBytes(18).toString("base64url"),
     };
-    server = await startServer({
-      entry: SERVER_ENTRY,
-      cwd: PROJECT_ROOT,
-      databaseFile,
-      adminEmail: admin.email,
-      adminPassword: admin.password,
-      logLevel: LOG_LEVEL,
-    });
-    log(`Server ${server.pid} is healthy at ${server.baseUrl} (LOG_LEVEL=${LOG_LEVEL}).`);
-    const session = await signIn(server.baseUrl, admin.email, admin.password);
-    log(`Signed in as ${admin.email}; sending cookies ${session.names.join(", ")}.`);
-
-    const headers = { accept: BROWSER_ACCEPT, cookie: session.cookie };
-    const list = targetList(targets);
-    const warnings = await preflight(server.baseUrl, list, headers);
-    for (const warning of warnings) console.error(`WARNING: ${warning}`);
     // Other work on the machine (tests, builds) takes CPU from the server and from autocannon.
     const loadBefore = loadavg()[0] ?? 0;
-    const measurements: Measurement[] = [];
-    for (const target of list) {
-      const m = await measure(server.baseUrl, target, headers, SETTINGS);
-      measurements.push(m);
-      log(
-        `  ${target.name.padEnd(28)} ${n(Math.round(m.requestsPerSecond)).padStart(7)} req/s  ` +
-          `p99 ${m.p99} ms  ${m.problems.length ? `INVALID: ${m.problems.join(", ")}` : ""}`,
-      );
-    }
-    const peakRssBytes = server.peakRssBytes();
+    // The dashboard half first: the bulk half changes the database (its numbers move).
+    const dashboard = halves.has("dashboard")
+      ? await dashboardHalf(databaseFile, admin, servers)
+      : null;
+    if (dashboard && halves.has("bulk")) log("");
+    const bulk = halves.has("bulk") ? await bulkHalf(databaseFile, temp, admin, servers) : null;
     const loadAfter = loadavg()[0] ?? 0;
-    await server.stop();
-
-    const verdict = judge(measurements, peakRssBytes);
-    log("");
-    log(
-      `${n(BENCH_NUMBERS)} numbers, ${SETTINGS.connections} connections, ` +
-        `${SETTINGS.warmupSeconds} s warm-up + ${SETTINGS.seconds} s per target, ` +
-        `node ${process.version}, ${availableParallelism()} CPUs:`,
-    );
-    log("");
-    log(formatVerdict(verdict));
     const cpuCount = availableParallelism();
     // Taken while the server idled, so it is other work; the load after includes the bench's.
     if (loadBefore >= 1) {
@@ -182,23 +353,20 @@ async function main(): Promise<number> {
       );
     }
 
+    const valid = (dashboard?.valid ?? true) && (bulk?.valid ?? true);
     const results = {
       date: new Date().toISOString(),
+      only: halves.size === 1 ? [...halves][0] : null,
       node: process.version,
       nproc: cpuCount,
       loadAverage1m: { before: loadBefore, after: loadAfter },
       cpu: cpus()[0]?.model ?? null,
-      settings: { ...SETTINGS, logLevel: LOG_LEVEL, host: "127.0.0.1" },
-      goals: GOALS,
       database: { numbers: BENCH_NUMBERS, ...database },
-      targets,
-      warnings,
-      results: verdict.rows,
-      peakRssBytes,
-      peakRssMiB: verdict.peakRssMiB,
-      peakRssPass: verdict.rssPass,
-      pass: verdict.pass,
-      valid: verdict.rows.every((row) => row.problems.length === 0),
+      // The dashboard half's fields stay where they were before the bulk half existed.
+      ...(dashboard ?? {}),
+      bulk,
+      pass: (dashboard?.pass ?? true) && (bulk?.pass ?? true),
+      valid,
       benchSeconds: (performance.now() - started) / 1000,
     };
     await mkdir(join(PROJECT_ROOT, "bench"), { recursive: true });
@@ -207,16 +375,16 @@ async function main(): Promise<number> {
       `\nWrote ${relative(process.cwd(), RESULTS_FILE)} (bench took ${results.benchSeconds.toFixed(0)} s).`,
     );
 
-    if (!results.valid) {
+    if (!valid) {
       console.error(
-        "\nBENCH INVALID: some targets answered other than 200 or failed (see INVALID above); " +
-          "their numbers do not measure the page.",
+        "\nBENCH INVALID: some targets or uploads answered other than expected or failed (see " +
+          "INVALID above); their numbers do not measure the portal.",
       );
       return 1;
     }
     return 0;
   } finally {
-    await server?.stop();
+    for (const server of servers) await server.stop();
     rmSync(temp, { recursive: true, force: true });
   }
 }
