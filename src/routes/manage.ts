@@ -215,6 +215,8 @@ export async function manageRoutes(
         if (request.isMultipart()) return runUpload(request, reply, level, "delete");
         const text = textOf(request.body);
         const entries = entriesFromText(text);
+        // "Cancel" on the confirmation goes back to the form with the list still in it.
+        if (request.body?.confirm === "edit") return deletePage(reply, level, text, null);
         if (request.body?.confirm !== "yes") {
           // Deleting asks first: the page names how many numbers and where, then Ok runs it.
           if (entries.length === 0) {

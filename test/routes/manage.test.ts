@@ -269,3 +269,23 @@ t.test(
     t.equal(await count(), 4);
   },
 );
+
+t.test("delete confirmation: Cancel goes back to the form with the list kept", async (t) => {
+  const { editor, acme, count } = await setup(t);
+  const url = `/units/${acme.unitId}/numbers/delete`;
+  const confirm = await editor.inject({
+    method: "POST",
+    url,
+    ...form({ numbers: "+12133734253\n+12133734254" }),
+  });
+  t.match(confirm.body, /name="confirm" value="yes"/);
+  t.match(confirm.body, /name="confirm" value="edit"/);
+  const back = await editor.inject({
+    method: "POST",
+    url,
+    ...form({ numbers: "+12133734253\n+12133734254", confirm: "edit" }),
+  });
+  t.equal(back.statusCode, 200);
+  t.match(back.body, /\+12133734253\n\+12133734254<\/textarea>/, "the list is still in the form");
+  t.equal(await count(), 4, "nothing deleted");
+});
