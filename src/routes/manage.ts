@@ -59,6 +59,21 @@ const UPLOAD_LIMIT_MESSAGES: Readonly<Record<string, string>> = {
   FST_FILES_LIMIT: UPLOAD_MESSAGES.oneFile,
 };
 
+/**
+ * Uploads cost seconds of CPU each: at most 10 a minute per user (hardening.md). Typed or
+ * pasted runs are not limited here.
+ */
+const UPLOAD_RATE = {
+  rateLimit: {
+    max: 10,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => `upload:${request.viewer?.id ?? request.ip}`,
+    // By the header: the limit runs at onRequest, before multipart parsing marks the request.
+    allowList: (request: FastifyRequest) =>
+      !String(request.headers["content-type"] ?? "").startsWith("multipart/form-data"),
+  },
+};
+
 export async function manageRoutes(
   app: FastifyInstance,
   options: { defaultRegion: string | null },
@@ -209,7 +224,7 @@ export async function manageRoutes(
     });
     app.post<{ Params: IdParams; Body: RunBody | null }>(
       url,
-      { schema: RUN_SCHEMA, errorHandler: uploadLimitHandler(kind, "delete") },
+      { schema: RUN_SCHEMA, errorHandler: uploadLimitHandler(kind, "delete"), config: UPLOAD_RATE },
       async (request, reply) => {
         const level = await editableLevel(request, kind);
         if (request.isMultipart()) return runUpload(request, reply, level, "delete");
@@ -285,7 +300,7 @@ export async function manageRoutes(
     });
     app.post<{ Params: IdParams; Body: RunBody | null }>(
       url,
-      { schema: RUN_SCHEMA, errorHandler: uploadLimitHandler(kind, "add") },
+      { schema: RUN_SCHEMA, errorHandler: uploadLimitHandler(kind, "add"), config: UPLOAD_RATE },
       async (request, reply) => {
         const level = await editableLevel(request, kind);
         if (request.isMultipart()) return runUpload(request, reply, level, "add");

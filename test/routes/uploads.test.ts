@@ -473,3 +473,23 @@ t.test("refused before reading: no CSRF token, no tick, no file, no right to", a
   );
   t.same(await snapshot(), before, "nothing written");
 });
+
+t.test("uploads are limited to 10 a minute per user; typed runs are not", async (t) => {
+  const { editor, acme } = await setup(t);
+  const url = `/units/${acme.unitId}/numbers/add`;
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    statuses.push(
+      (await upload(editor, url, `+1213728${String(1000 + i)}`, { call_purpose: "1" })).statusCode,
+    );
+  }
+  t.same(statuses.slice(0, 10), Array(10).fill(303));
+  t.equal(statuses[10], 429, "the 11th upload in a minute is refused");
+  const typed = await editor.inject({
+    method: "POST",
+    url,
+    payload: new URLSearchParams({ numbers: "+12137282000", call_purpose: "1" }).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  t.equal(typed.statusCode, 303, "a typed run still goes through");
+});
