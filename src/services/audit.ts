@@ -34,6 +34,17 @@ export interface AuditEntry {
   after?: unknown;
 }
 
+/** The actor columns of an event. Id 0 is the command line (no user row): "no user". */
+export function actorColumns(actor: AuditActor): {
+  actor_user_id: number | null;
+  actor_email: string;
+} {
+  return {
+    actor_user_id: actor.id === null || actor.id <= 0 ? null : actor.id,
+    actor_email: actor.email,
+  };
+}
+
 /** Writes one audit event; call it with the same transaction as the change it records. */
 export async function recordAudit(
   trx: Kysely<DB>,
@@ -43,9 +54,7 @@ export async function recordAudit(
 ): Promise<void> {
   await insertAuditEvent(trx, {
     occurred_at: at,
-    // Id 0 is the command line (no user row): stored as "no user".
-    actor_user_id: actor.id === null || actor.id <= 0 ? null : actor.id,
-    actor_email: actor.email,
+    ...actorColumns(actor),
     action: entry.action,
     subject_type: entry.subjectType,
     subject_id: entry.subjectId,

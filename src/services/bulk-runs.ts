@@ -19,6 +19,7 @@ import { listCallPurposeRefs } from "../queries/call-purposes.js";
 import { insertJob, insertOutcomes } from "../queries/jobs.js";
 import { deleteNumbersById, findNumbersByE164, insertNumbers } from "../queries/numbers.js";
 import { findProgram } from "../queries/programs.js";
+import { actorColumns } from "./audit.js";
 import { numberNamer } from "./directory.js";
 import type { ReadCache } from "./read-cache.js";
 
@@ -56,6 +57,15 @@ interface Parsed {
   entry: RunEntry;
   e164: string | null;
   rejection: Rejection | null;
+}
+
+/** The numbers the portal already holds among a run's valid entries, by E.164. */
+async function existingNumbers(
+  trx: Kysely<DB>,
+  parsed: Parsed[],
+): Promise<Map<string, PhoneNumber>> {
+  const wanted = parsed.flatMap((p) => (p.rejection === null && p.e164 !== null ? [p.e164] : []));
+  return new Map((await findNumbersByE164(trx, wanted)).map((n) => [n.e164, n]));
 }
 
 /** Parses every entry and flags repeats of a number (in any format) seen earlier in the run. */
@@ -127,7 +137,7 @@ async function recordJob(
   const job = await insertJob(trx, {
     kind,
     source: ctx.source,
-    user_id: ctx.user.id > 0 ? ctx.user.id : null,
+    user_id: actorColumns(ctx.user).actor_user_id,
     user_email: ctx.user.email,
     level_kind: ctx.level.kind,
     level_id: ctx.level.id,
@@ -149,8 +159,7 @@ async function recordJob(
     [
       ...events,
       {
-        actor_user_id: ctx.user.id > 0 ? ctx.user.id : null,
-        actor_email: ctx.user.email,
+        ...actorColumns(ctx.user),
         action: `job.${kind}`,
         subject_type: "job",
         subject_id: job.id,
@@ -175,10 +184,7 @@ export async function runDeletion(ctx: RunContext, entries: RunEntry[]): Promise
   const purposes = new Map((await listCallPurposeRefs(ctx.db)).map((p) => [p.id, p.name]));
   return inWriteTransaction(ctx.db, async (trx) => {
     const now = new Date().toISOString();
-    const wanted = parsed
-      .filter((p) => p.rejection === null && p.e164 !== null)
-      .map((p) => p.e164 as string);
-    const existing = new Map((await findNumbersByE164(trx, wanted)).map((n) => [n.e164, n]));
+    const existing = await existingNumbers(trx, parsed);
     const outcomes: Omit<NewJobOutcome, "job_id">[] = [];
     const events: Omit<NewAuditEvent, "occurred_at">[] = [];
     const removeIds: number[] = [];
@@ -215,8 +221,7 @@ export async function runDeletion(ctx: RunContext, entries: RunEntry[]): Promise
       removeIds.push(number.id);
       outcomes.push({ ...base, outcome: "removed", code: null, message: null });
       events.push({
-        actor_user_id: ctx.user.id > 0 ? ctx.user.id : null,
-        actor_email: ctx.user.email,
+        ...actorColumns(ctx.user),
         action: "number.remove",
         subject_type: "phone_number",
         subject_id: number.id,
@@ -254,10 +259,7 @@ export async function runAddition(
   const placeOf = await placeNamer(ctx);
   return inWriteTransaction(ctx.db, async (trx) => {
     const now = new Date().toISOString();
-    const wanted = parsed
-      .filter((p) => p.rejection === null && p.e164 !== null)
-      .map((p) => p.e164 as string);
-    const existing = new Map((await findNumbersByE164(trx, wanted)).map((n) => [n.e164, n]));
+    const existing = await existingNumbers(trx, parsed);
     const outcomes: Omit<NewJobOutcome, "job_id">[] = [];
     const events: Omit<NewAuditEvent, "occurred_at">[] = [];
     const rows = [];
@@ -304,8 +306,7 @@ export async function runAddition(
       });
       outcomes.push({ ...base, outcome: "added", code: null, message: null });
       events.push({
-        actor_user_id: ctx.user.id > 0 ? ctx.user.id : null,
-        actor_email: ctx.user.email,
+        ...actorColumns(ctx.user),
         action: "number.add",
         subject_type: "phone_number",
         subject_id: null,

@@ -8,6 +8,7 @@ import { formatNational } from "../domain/phone-format.js";
 import { insertAuditEvents } from "../queries/audit-events.js";
 import { listOutcomes } from "../queries/jobs.js";
 import { findNumbersByE164, moveNumber } from "../queries/numbers.js";
+import { actorColumns } from "./audit.js";
 
 /** Numbers an add run found elsewhere that this user may see, and so may move to the run's place. */
 export async function movableNumbers(
@@ -58,8 +59,7 @@ export async function moveToJobLevel(
       moved.push(number.e164);
       events.push({
         occurred_at: now,
-        actor_user_id: user.id > 0 ? user.id : null,
-        actor_email: user.email,
+        ...actorColumns(user),
         action: "number.move",
         subject_type: "phone_number",
         subject_id: number.id,
