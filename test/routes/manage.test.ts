@@ -1,23 +1,14 @@
 import t, { type Test } from "tap";
 import { form } from "../helpers/app.js";
 import { callPurposeId, insertNumber } from "../helpers/fixtures.js";
-import { buildTwoTenants } from "../helpers/tenants.js";
+import { buildRunGround, jobIdOf } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
 const HTML = { accept: "text/html" };
 
 async function setup(t: Test) {
-  const built = await buildTwoTenants(t);
-  const { db } = built.database;
-  const { acme, globex } = built;
-  await insertNumber(db, "+12133734253", {
-    businessId: acme.businessId,
-    unitId: acme.unitId,
-    programId: acme.programId,
-  });
-  await insertNumber(db, "+12133734254", { businessId: acme.businessId, unitId: acme.unitId });
-  await insertNumber(db, "+13107284411", { businessId: acme.businessId });
-  await insertNumber(db, "+12133739999", { businessId: globex.businessId, unitId: globex.unitId });
+  const ground = await buildRunGround(t);
+  const { db } = ground.database;
   const count = async () =>
     Number(
       (
@@ -27,21 +18,8 @@ async function setup(t: Test) {
           .executeTakeFirstOrThrow()
       ).n,
     );
-  const outcomes = async (jobId: number) =>
-    db
-      .selectFrom("job_outcomes")
-      .select(["line", "input", "e164", "outcome", "code", "message"])
-      .where("job_id", "=", jobId)
-      .orderBy("line")
-      .execute();
-  // An editor of ACME: Globex's numbers must be invisible to them.
-  const editor = (
-    await userAgent(built.app, db, "ed@acme.test", "editor", `business:${acme.businessId}`)
-  ).agent;
-  return { ...built, acme, globex, count, outcomes, editor };
+  return { ...ground, count };
 }
-
-const jobIdOf = (location: unknown): number => Number(/\/jobs\/(\d+)$/.exec(String(location))?.[1]);
 
 t.test(
   "delete: asks first, then removes valid numbers and rejects the rest with codes",

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import t, { type Test } from "tap";
 import type { Agent } from "../helpers/agent.js";
 import { HX } from "../helpers/app.js";
-import { callPurposeId, insertNumber } from "../helpers/fixtures.js";
-import { buildTwoTenants } from "../helpers/tenants.js";
+import { callPurposeId } from "../helpers/fixtures.js";
+import { buildRunGround, jobIdOf } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
 const HTML = { accept: "text/html" };
@@ -48,17 +48,8 @@ const freshNumbers = (count: number, from = 3_000_000) =>
   Array.from({ length: count }, (_, i) => `+1213${from + i}`);
 
 async function setup(t: Test) {
-  const built = await buildTwoTenants(t);
-  const { db } = built.database;
-  const { acme, globex } = built;
-  await insertNumber(db, "+12133734253", {
-    businessId: acme.businessId,
-    unitId: acme.unitId,
-    programId: acme.programId,
-  });
-  await insertNumber(db, "+12133734254", { businessId: acme.businessId, unitId: acme.unitId });
-  await insertNumber(db, "+13107284411", { businessId: acme.businessId });
-  await insertNumber(db, "+12133739999", { businessId: globex.businessId, unitId: globex.unitId });
+  const ground = await buildRunGround(t);
+  const { db } = ground.database;
   /** Everything a run writes: numbers, jobs and their outcomes, audit events. */
   const snapshot = async () => ({
     numbers: await db.selectFrom("phone_numbers").selectAll().orderBy("id").execute(),
@@ -66,20 +57,8 @@ async function setup(t: Test) {
     outcomes: (await db.selectFrom("job_outcomes").select("job_id").execute()).length,
     audit: (await db.selectFrom("audit_events").select("id").execute()).length,
   });
-  const outcomes = async (jobId: number) =>
-    db
-      .selectFrom("job_outcomes")
-      .select(["line", "input", "e164", "outcome", "code", "message"])
-      .where("job_id", "=", jobId)
-      .orderBy("line")
-      .execute();
-  const editor = (
-    await userAgent(built.app, db, "ed@acme.test", "editor", `business:${acme.businessId}`)
-  ).agent;
-  return { ...built, db, acme, globex, snapshot, outcomes, editor };
+  return { ...ground, db, snapshot };
 }
-
-const jobIdOf = (location: unknown): number => Number(/\/jobs\/(\d+)$/.exec(String(location))?.[1]);
 
 /** Posts an upload as the given agent; `confirm=yes` for deletes unless told otherwise. */
 function upload(
