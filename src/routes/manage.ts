@@ -18,12 +18,8 @@ import {
   runDeletion,
 } from "../services/bulk-runs.js";
 import { resolveLevel } from "../services/levels.js";
-import {
-  UPLOAD_MAX_SIZE_LABEL,
-  UPLOAD_MESSAGES,
-  UploadError,
-  UploadReader,
-} from "../services/uploads.js";
+import { UploadReader } from "../services/upload-reader.js";
+import { UPLOAD_MAX_SIZE_LABEL, UPLOAD_MESSAGES, UploadError } from "../services/uploads.js";
 import { ID, type IdParams, toId } from "./forms.js";
 
 /** `numbers` may be repeated (one per field) or one text with newlines, commas or semicolons. */

@@ -178,8 +178,7 @@ async function restoreOne(trx: Kysely<DB>, user: CurrentUser, event: AuditEvent)
 async function editableRemoval(db: Kysely<DB>, user: CurrentUser, id: number): Promise<AuditEvent> {
   const event = await findEvent(db, id);
   if (
-    !event ||
-    event.action !== "number.remove" ||
+    event?.action !== "number.remove" ||
     event.business_id === null ||
     !canSeeNumber(user, {
       business_id: event.business_id,

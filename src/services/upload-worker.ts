@@ -1,15 +1,10 @@
 /**
- * The worker thread behind UploadReader (uploads.ts): reads one upload file at a time, off the
+ * The worker thread behind UploadReader (upload-reader.ts): reads one upload file at a time, off the
  * event loop, and answers with its entries, numbers already parsed, packed as columns.
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import {
-  packEntries,
-  readUploadFile,
-  transferablesOf,
-  WORKER_ROLE,
-  type WorkerTask,
-} from "./uploads.js";
+import { packEntries, transferablesOf, WORKER_ROLE, type WorkerTask } from "./upload-reader.js";
+import { readUploadFile } from "./uploads.js";
 
 const port = parentPort;
 if (!isMainThread && port && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {

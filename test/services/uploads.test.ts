@@ -5,15 +5,13 @@ import { pathToFileURL } from "node:url";
 import t from "tap";
 import ts from "typescript";
 import { PROJECT_ROOT } from "../../src/paths.js";
+import { packEntries, UploadReader, unpackEntries } from "../../src/services/upload-reader.js";
 import {
-  packEntries,
   type ReadEntry,
   type ReadOptions,
   readUploadFile,
   UPLOAD_MESSAGES,
   UploadError,
-  UploadReader,
-  unpackEntries,
 } from "../../src/services/uploads.js";
 
 const OPTIONS: ReadOptions = { defaultRegion: "US", maxEntries: 100_000 };
@@ -277,6 +275,7 @@ t.test("the worker pool, from compiled JavaScript (as in dist)", async (t) => {
   ).options;
   for (const file of [
     "src/services/uploads.ts",
+    "src/services/upload-reader.ts",
     "src/services/upload-worker.ts",
     "src/domain/phone-input.ts",
   ]) {
@@ -291,7 +290,9 @@ t.test("the worker pool, from compiled JavaScript (as in dist)", async (t) => {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, outputText);
   }
-  const compiled = (await import(pathToFileURL(join(dir, "src/services/uploads.js")).href)) as {
+  const compiled = (await import(
+    pathToFileURL(join(dir, "src/services/upload-reader.js")).href
+  )) as {
     UploadReader: typeof UploadReader;
   };
   const reader = new compiled.UploadReader({ workers: 1 });
