@@ -18,8 +18,8 @@ export async function jobRoutes(app: FastifyInstance): Promise<void> {
       nav: job.kind === "add" ? "add-numbers" : "delete-numbers",
       job,
       doneLabel: job.kind === "add" ? "Added Numbers" : "Removed Numbers",
-      succeeded: await jobOutcomePage(app.db, job, done, SHOWN, 0),
-      rejected: await jobOutcomePage(app.db, job, "rejected", SHOWN, 0),
+      succeeded: await jobOutcomePage(app.db, request.user, job, done, SHOWN, 0),
+      rejected: await jobOutcomePage(app.db, request.user, job, "rejected", SHOWN, 0),
       // Numbers found elsewhere that this user may see can be moved here (add runs only).
       movable: [...(await movableNumbers(app.db, request.user, job))],
       shown: SHOWN,
@@ -32,6 +32,6 @@ export async function jobRoutes(app: FastifyInstance): Promise<void> {
     reply
       .type("text/csv; charset=utf-8")
       .header("Content-Disposition", `attachment; filename="job-${job.id}-${job.kind}.csv"`);
-    return reply.send(Readable.from(jobCsv(app.db, job)));
+    return reply.send(Readable.from(jobCsv(app.db, request.user, job)));
   });
 }
