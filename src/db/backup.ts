@@ -29,7 +29,7 @@ export async function copyLiveDatabase(url: string, target: string): Promise<voi
 }
 
 export interface CopyCheck {
-  /** The first problem integrity_check reports, or "ok". */
+  /** "ok", or the first problems integrity_check reports. */
   integrity: string;
   numbers: number;
 }
@@ -42,7 +42,7 @@ export function checkCopy(file: string): CopyCheck {
   const copy = new SqliteDatabase(file, { fileMustExist: true });
   try {
     copy.pragma("journal_mode = DELETE");
-    const integrity = String(copy.pragma("integrity_check", { simple: true }));
+    const integrity = integrityOf(copy);
     // A damaged copy may not even answer a count; its first problem is the news.
     if (integrity !== "ok") return { integrity, numbers: 0 };
     const numbers = Number(copy.prepare("select count(*) from phone_numbers").pluck().get());
@@ -50,4 +50,17 @@ export function checkCopy(file: string): CopyCheck {
   } finally {
     copy.close();
   }
+}
+
+/** "ok", or the first problems found; a copy too damaged to finish the check says why. */
+function integrityOf(copy: SqliteDatabase.Database): string {
+  const rows: string[] = [];
+  try {
+    for (const row of copy.prepare("pragma integrity_check(10)").pluck().iterate()) {
+      rows.push(...String(row).split("\n"));
+    }
+  } catch (error) {
+    rows.push((error as Error).message);
+  }
+  return rows.join("; ");
 }
