@@ -1,5 +1,6 @@
 import { Kysely } from "kysely";
-import { openSqlite, type SqliteHandle, sqliteDialect } from "./sqlite.js";
+import { openSqlite, openSqliteReader, type SqliteHandle, sqliteDialect } from "./sqlite.js";
+import type { WriterLock } from "./sqlite-driver.js";
 import type { AuditEventTable } from "./tables/audit.js";
 import type {
   BusinessTable,
@@ -27,13 +28,19 @@ export interface DB {
 
 export interface Database {
   db: Kysely<DB>;
-  /** The raw handle, for the few jobs Kysely does not do (bulk loads, backup). */
+  /** The raw writer handle, for the few jobs Kysely does not do (bulk loads, backup). */
   handle: SqliteHandle;
+  /** The connection SELECTs outside a transaction go to (see db/sqlite-driver.ts). */
+  reader: SqliteHandle;
+  /** Held by whoever writes: Kysely's writes and transactions, and bulk runs on `handle`. */
+  writerLock: WriterLock;
   close(): Promise<void>;
 }
 
 export function createDb(url: string): Database {
   const handle = openSqlite(url);
-  const db = new Kysely<DB>({ dialect: sqliteDialect(handle) });
-  return { db, handle, close: () => db.destroy() };
+  const reader = openSqliteReader(handle);
+  const dialect = sqliteDialect(handle, reader);
+  const db = new Kysely<DB>({ dialect });
+  return { db, handle, reader, writerLock: dialect.lock, close: () => db.destroy() };
 }

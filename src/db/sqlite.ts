@@ -6,7 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { type Kysely, type RawBuilder, SqliteDialect, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import { ReadWriteSqliteDialect } from "./sqlite-driver.js";
 
 export type SqliteHandle = SqliteDatabase.Database;
 
@@ -51,18 +52,31 @@ function withStatementCache(handle: SqliteHandle, limit = 500): SqliteHandle {
   });
 }
 
-export function sqliteDialect(handle: SqliteHandle): SqliteDialect {
-  return new SqliteDialect({ database: withStatementCache(handle) });
+/**
+ * The reader beside the writer: the same file, refusing writes (the portal reads through it
+ * only; see sqlite-driver.ts for why there are two connections).
+ */
+export function openSqliteReader(writer: SqliteHandle): SqliteHandle {
+  const reader = new SqliteDatabase(writer.name, { timeout: 5000 });
+  reader.pragma("query_only = ON");
+  reader.pragma("busy_timeout = 5000");
+  return reader;
+}
+
+/** Kysely's dialect over a writer and a reader connection, each reusing its statements. */
+export function sqliteDialect(writer: SqliteHandle, reader: SqliteHandle): ReadWriteSqliteDialect {
+  return new ReadWriteSqliteDialect(withStatementCache(writer), withStatementCache(reader));
 }
 
 /** Table suffix for migrations: SQLite STRICT tables check column types. */
 export const strictTable: RawBuilder<unknown> = sql`strict`;
 
 /**
- * Runs `work` inside BEGIN IMMEDIATE … COMMIT on the single connection. IMMEDIATE takes the
+ * Runs `work` inside BEGIN IMMEDIATE … COMMIT on the writer connection. IMMEDIATE takes the
  * write lock up front, so a second process waits on busy_timeout instead of failing with
- * SQLITE_BUSY when its read lock would have to be upgraded. Kysely's SQLite driver holds one
- * connection behind a mutex, so no other request's queries interleave while `work` awaits.
+ * SQLITE_BUSY when its read lock would have to be upgraded. The driver (sqlite-driver.ts)
+ * keeps the writer for this transaction until it ends: other requests' writes wait their
+ * turn, their reads go on against the last committed state.
  */
 export async function inWriteTransaction<DB, T>(
   db: Kysely<DB>,
@@ -106,9 +120,10 @@ export function isForeignKeyViolation(error: unknown): boolean {
  * connection (total_changes, which counts raw and Kysely writes alike) and commits by other
  * processes (data_version), e.g. `npm run seed` while the portal runs. Read caches key on it.
  */
-export function dataVersionReader(handle: SqliteHandle): () => string {
-  const own = handle.prepare("select total_changes()").pluck();
-  const others = handle.prepare("pragma data_version").pluck();
+export function dataVersionReader(writer: SqliteHandle, reader: SqliteHandle): () => string {
+  const own = writer.prepare("select total_changes()").pluck();
+  // The reader's data_version moves when any other connection commits, the writer included.
+  const others = reader.prepare("pragma data_version").pluck();
   // Other processes' commits are checked once per turn of the event loop (a page asks the
   // cache several times); this connection's own writes are seen at once.
   let othersSeen: number | null = null;

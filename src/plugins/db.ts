@@ -18,7 +18,7 @@ export const dbPlugin = fp<{ database: Database }>(
   async (app, { database }) => {
     app.decorate("database", database);
     app.decorate("db", database.db);
-    app.decorate("readCache", new ReadCache(dataVersionReader(database.handle)));
+    app.decorate("readCache", new ReadCache(dataVersionReader(database.handle, database.reader)));
     app.addHook("onClose", async () => {
       await database.close();
     });

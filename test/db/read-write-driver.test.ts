@@ -1,0 +1,122 @@
+/**
+ * The two-connection driver (src/db/sqlite-driver.ts): pages read while a write transaction
+ * is open and never see its uncommitted rows; writes wait their turn; a failed transaction
+ * hands the writer on.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "kysely";
+import t, { type Test } from "tap";
+import { createDb } from "../../src/db/database.js";
+import { inWriteTransaction } from "../../src/db/sqlite.js";
+
+async function scratch(t: Test) {
+  const dir = mkdtempSync(join(tmpdir(), "numberdesk-driver-"));
+  const database = createDb(join(dir, "driver.db"));
+  await sql`create table notes (id integer primary key, text text not null) strict`.execute(
+    database.db,
+  );
+  t.teardown(async () => {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return database;
+}
+
+/** A transaction that writes a row, then waits until `finish` is called before committing. */
+function openTransaction(database: Awaited<ReturnType<typeof scratch>>, text: string) {
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let wrote!: () => void;
+  const written = new Promise<void>((resolve) => {
+    wrote = resolve;
+  });
+  const done = inWriteTransaction(database.db, async (trx) => {
+    await sql`insert into notes (text) values (${text})`.execute(trx);
+    wrote();
+    await gate;
+  });
+  return { written, finish, done };
+}
+
+const texts = async (database: Awaited<ReturnType<typeof scratch>>) =>
+  (await database.db.selectFrom("notes" as never).select("text" as never).execute()).map(
+    (row) => (row as { text: string }).text,
+  );
+
+t.test("reads go on during an open transaction and see only committed rows", async (t) => {
+  const database = await scratch(t);
+  await sql`insert into notes (text) values ('before')`.execute(database.db);
+  const run = openTransaction(database, "inside");
+  await run.written;
+  t.same(await texts(database), ["before"], "the uncommitted row is not seen");
+  t.ok(database.handle.inTransaction, "the writer is still in its transaction");
+  run.finish();
+  await run.done;
+  t.same(await texts(database), ["before", "inside"], "seen once committed");
+});
+
+t.test("a write waits for the open transaction, then applies after it", async (t) => {
+  const database = await scratch(t);
+  const run = openTransaction(database, "first");
+  await run.written;
+  let applied = false;
+  const second = sql`insert into notes (text) values ('second')`
+    .execute(database.db)
+    .then(() => {
+      applied = true;
+    });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.notOk(applied, "the second write has not run inside the first one's transaction");
+  run.finish();
+  await Promise.all([run.done, second]);
+  t.same(await texts(database), ["first", "second"]);
+});
+
+t.test("a transaction that fails rolls back and lets the next writer in", async (t) => {
+  const database = await scratch(t);
+  await t.rejects(
+    inWriteTransaction(database.db, async (trx) => {
+      await sql`insert into notes (text) values ('lost')`.execute(trx);
+      throw new Error("boom");
+    }),
+    /boom/,
+  );
+  t.notOk(database.handle.inTransaction);
+  await sql`insert into notes (text) values ('next')`.execute(database.db);
+  t.same(await texts(database), ["next"]);
+});
+
+t.test("Kysely's own transactions take the writer too", async (t) => {
+  const database = await scratch(t);
+  await database.db.transaction().execute(async (trx) => {
+    await sql`insert into notes (text) values ('kysely')`.execute(trx);
+    t.same(await texts(database), [], "outside the transaction, nothing yet");
+  });
+  t.same(await texts(database), ["kysely"]);
+});
+
+t.test("the reader refuses writes", async (t) => {
+  const database = await scratch(t);
+  t.throws(() => database.reader.exec("insert into notes (text) values ('x')"), {
+    code: "SQLITE_READONLY",
+  });
+});
+
+t.test("the writer lock serves waiters in order", async (t) => {
+  const database = await scratch(t);
+  const order: number[] = [];
+  await database.writerLock.acquire();
+  const waiters = [1, 2, 3].map((n) =>
+    database.writerLock.acquire().then(() => {
+      order.push(n);
+      database.writerLock.release();
+    }),
+  );
+  database.writerLock.release();
+  await Promise.all(waiters);
+  t.same(order, [1, 2, 3]);
+});
