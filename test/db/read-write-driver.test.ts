@@ -43,9 +43,12 @@ function openTransaction(database: Awaited<ReturnType<typeof scratch>>, text: st
 }
 
 const texts = async (database: Awaited<ReturnType<typeof scratch>>) =>
-  (await database.db.selectFrom("notes" as never).select("text" as never).execute()).map(
-    (row) => (row as { text: string }).text,
-  );
+  (
+    await database.db
+      .selectFrom("notes" as never)
+      .select("text" as never)
+      .execute()
+  ).map((row) => (row as { text: string }).text);
 
 t.test("reads go on during an open transaction and see only committed rows", async (t) => {
   const database = await scratch(t);
@@ -64,11 +67,9 @@ t.test("a write waits for the open transaction, then applies after it", async (t
   const run = openTransaction(database, "first");
   await run.written;
   let applied = false;
-  const second = sql`insert into notes (text) values ('second')`
-    .execute(database.db)
-    .then(() => {
-      applied = true;
-    });
+  const second = sql`insert into notes (text) values ('second')`.execute(database.db).then(() => {
+    applied = true;
+  });
   await new Promise((resolve) => setTimeout(resolve, 20));
   t.notOk(applied, "the second write has not run inside the first one's transaction");
   run.finish();
