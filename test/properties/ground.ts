@@ -161,3 +161,23 @@ export function csvRecords(text: string): Array<Record<string, string>> {
   if (!header) return [];
   return rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ""])));
 }
+
+/** A multipart/form-data body as a browser sends it: the fields, then one file. */
+export function multipart(
+  fields: Record<string, string>,
+  file: { content: string; filename?: string },
+): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----numberdesk${Math.random().toString(16).slice(2)}`;
+  const parts = Object.entries(fields).map(
+    ([name, value]) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  parts.push(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename ?? "numbers.csv"}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
+    `--${boundary}--\r\n`,
+  );
+  return {
+    payload: Buffer.from(parts.join(""), "utf8"),
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+  };
+}
