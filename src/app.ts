@@ -6,12 +6,14 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.js";
 import { createDb, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
+import { type LogStream, loggerOptions, requestIdFor } from "./logging.js";
 import { authPlugin } from "./plugins/auth.js";
 import { dbPlugin } from "./plugins/db.js";
 import { errorsPlugin } from "./plugins/errors.js";
 import { flashPlugin } from "./plugins/flash.js";
 import { htmxPlugin } from "./plugins/htmx.js";
 import { renderPlugin } from "./plugins/render.js";
+import { requestIdPlugin } from "./plugins/request-id.js";
 import { securityHeadersPlugin } from "./plugins/security-headers.js";
 import { staticPlugin } from "./plugins/static.js";
 import { accountRoutes } from "./routes/account.js";
@@ -39,6 +41,8 @@ export interface AppOptions {
   /** An already-open database (tests); otherwise opened from config.databaseUrl. */
   database?: Database;
   logger?: boolean;
+  /** Where the JSON log lines go (tests read them); stdout when not given. */
+  logStream?: LogStream;
 }
 
 /** Builds the portal: plugins and routes in one visible order. */
@@ -46,18 +50,21 @@ export async function buildApp({
   config,
   database,
   logger = true,
+  logStream,
 }: AppOptions): Promise<FastifyInstance> {
   const db = database ?? createDb(config.databaseUrl);
   await migrateToLatest(db.db);
 
   const app = Fastify({
-    logger: logger ? { level: config.logLevel } : false,
+    logger: logger ? loggerOptions(config.logLevel, logStream) : false,
+    genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT,
     requestTimeout: 60_000,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  await app.register(requestIdPlugin);
   await app.register(dbPlugin, { database: db });
   await app.register(securityHeadersPlugin, { hsts: config.cookieSecure });
   await app.register(htmxPlugin);
