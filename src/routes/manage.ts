@@ -17,10 +17,13 @@ import {
   runAddition,
   runDeletion,
 } from "../services/bulk-runs.js";
+import { CONFIRM_BY_JSON } from "../services/job-json.js";
 import { resolveLevel } from "../services/levels.js";
+import { runFormJson } from "../services/page-json.js";
 import { UploadReader } from "../services/upload-reader.js";
 import { UPLOAD_MAX_SIZE_LABEL, UPLOAD_MESSAGES, UploadError } from "../services/uploads.js";
 import { ID, type IdParams, toId } from "./forms.js";
+import { replyWithJob } from "./json-replies.js";
 
 /** `numbers` may be repeated (one per field) or one text with newlines, commas or semicolons. */
 const RUN_SCHEMA = {
@@ -90,6 +93,7 @@ export async function manageRoutes(
     source: "manual" | "upload" = "manual",
   ) => ({
     db: app.db,
+    database: app.database,
     cache: app.readCache,
     user: request.user,
     level,
@@ -158,6 +162,7 @@ export async function manageRoutes(
         kind === "delete"
           ? await runDeletion(ctx, entries)
           : await runAddition(ctx, entries, purpose);
+      if (request.wantsJson) return replyWithJob(app, reply, job);
       // htmx would follow a redirect inside its request: it is told to navigate instead.
       if (request.isFragment)
         return reply.header("HX-Redirect", `/jobs/${job.id}`).code(204).send();
@@ -215,6 +220,7 @@ export async function manageRoutes(
     const url = `/${LEVEL_SEGMENTS[kind]}/:id${ID}/numbers/delete`;
     app.get<{ Params: IdParams; Querystring: TabQuery }>(url, async (request, reply) => {
       const level = await editableLevel(request, kind);
+      if (request.wantsJson) return runFormJson(level, "delete", [], "");
       if (request.query.tab === "upload") return uploadPage(reply, level, "delete");
       return deletePage(reply, level, "", null);
     });
@@ -229,6 +235,7 @@ export async function manageRoutes(
         // "Cancel" on the confirmation goes back to the form with the list still in it.
         if (request.body?.confirm === "edit") return deletePage(reply, level, text, null);
         if (request.body?.confirm !== "yes") {
+          if (request.wantsJson) throw new ValidationError({ confirm: CONFIRM_BY_JSON });
           // Deleting asks first: the page names how many numbers and where, then Ok runs it.
           if (entries.length === 0) {
             reply.code(422);
@@ -248,9 +255,11 @@ export async function manageRoutes(
         }
         try {
           const job = await runDeletion(context(request, level), entries);
+          if (request.wantsJson) return replyWithJob(app, reply, job);
           return reply.redirect(`/jobs/${job.id}`, 303);
         } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
+          // Scripts get the field messages as JSON (422) from the error handler.
+          if (!(error instanceof ValidationError) || request.wantsJson) throw error;
           reply.code(422);
           return deletePage(reply, level, text, Object.values(error.errors).join(" "));
         }
@@ -289,6 +298,9 @@ export async function manageRoutes(
     app.get<{ Params: IdParams; Querystring: TabQuery }>(url, async (request, reply) => {
       const level = await editableLevel(request, kind);
       const purpose = await defaultPurpose(level);
+      if (request.wantsJson) {
+        return runFormJson(level, "add", await listActiveCallPurposes(app.db), purpose);
+      }
       if (request.query.tab === "upload") {
         return uploadPage(reply, level, "add", { purpose });
       }
@@ -304,9 +316,10 @@ export async function manageRoutes(
         const purpose = request.body?.call_purpose ?? "";
         try {
           const job = await runAddition(context(request, level), entriesFromText(text), purpose);
+          if (request.wantsJson) return replyWithJob(app, reply, job);
           return reply.redirect(`/jobs/${job.id}`, 303);
         } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
+          if (!(error instanceof ValidationError) || request.wantsJson) throw error;
           reply.code(422);
           return addPage(reply, level, text, purpose, Object.values(error.errors).join(" "));
         }
