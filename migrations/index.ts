@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import * as initial from "./2026-11-27-01-initial.js";
 import * as signIn from "./2026-11-27-02-sign-in.js";
 import * as jobs from "./2026-11-27-03-jobs.js";
+import * as apiTokens from "./2026-11-27-04-api-tokens.js";
 
 /**
  * Every migration, by name; names sort in the order they run. Listed statically so the same
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-27-01-initial": initial,
   "2026-11-27-02-sign-in": signIn,
   "2026-11-27-03-jobs": jobs,
+  "2026-11-27-04-api-tokens": apiTokens,
 };

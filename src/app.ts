@@ -12,6 +12,7 @@ import { dbPlugin } from "./plugins/db.js";
 import { errorsPlugin } from "./plugins/errors.js";
 import { flashPlugin } from "./plugins/flash.js";
 import { htmxPlugin } from "./plugins/htmx.js";
+import { jsonPlugin } from "./plugins/json.js";
 import { renderPlugin } from "./plugins/render.js";
 import { requestIdPlugin } from "./plugins/request-id.js";
 import { securityHeadersPlugin } from "./plugins/security-headers.js";
@@ -68,6 +69,7 @@ export async function buildApp({
   await app.register(dbPlugin, { database: db });
   await app.register(securityHeadersPlugin, { hsts: config.cookieSecure });
   await app.register(htmxPlugin);
+  await app.register(jsonPlugin);
   await app.register(cookie);
   await app.register(flashPlugin);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });

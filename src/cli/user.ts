@@ -1,20 +1,56 @@
 import { parseArgs } from "node:util";
+import type { Kysely } from "kysely";
 import { loadConfig } from "../config.js";
+import type { DB } from "../db/database.js";
 import { createDb } from "../db/database.js";
 import { migrateToLatest } from "../db/migrate.js";
-import { ValidationError } from "../domain/errors.js";
+import { NotFoundError, ValidationError } from "../domain/errors.js";
+import type { CurrentUser } from "../domain/permissions.js";
 import { findUserByEmail } from "../queries/users.js";
-import { COMMAND_LINE, createUser, resetUserPassword, setUserDisabled } from "../services/users.js";
+import { createApiToken, listApiTokens, revokeApiToken } from "../services/api-tokens.js";
+import {
+  COMMAND_LINE,
+  createUser,
+  resetUserPassword,
+  setUserDisabled,
+  toCurrentUser,
+} from "../services/users.js";
 
 export const USAGE = `Usage:
   npm run user -- add --email EMAIL --role portal_admin|admin|editor|viewer [--scope business:ID|unit:ID]
   npm run user -- password --email EMAIL     issue a new one-time password
   npm run user -- disable --email EMAIL      disable and sign out
-  npm run user -- enable --email EMAIL`;
+  npm run user -- enable --email EMAIL
+  npm run user -- token create EMAIL NAME    new API token, printed once
+  npm run user -- token list EMAIL           the user's live API tokens
+  npm run user -- token revoke EMAIL ID`;
 
 export type UserCommand =
   | { command: "add"; email: string; role: string; scope: string }
-  | { command: "password" | "disable" | "enable"; email: string };
+  | { command: "password" | "disable" | "enable"; email: string }
+  | { command: "token-create"; email: string; name: string }
+  | { command: "token-list"; email: string }
+  | { command: "token-revoke"; email: string; id: number };
+
+/** `token create EMAIL NAME | token list EMAIL | token revoke EMAIL ID` */
+function parseTokenArgs(args: string[]): UserCommand {
+  const [action, email, ...rest] = args;
+  if (action !== "create" && action !== "list" && action !== "revoke") {
+    throw new Error(`Unknown token command: ${action ?? "(none)"}`);
+  }
+  if (!email) throw new Error(`token ${action}: EMAIL is required`);
+  if (action === "create") {
+    // The name may be several words without quotes: `token create jo@acme.test nightly sync`.
+    if (rest.length === 0) throw new Error("token create: NAME is required");
+    return { command: "token-create", email, name: rest.join(" ") };
+  }
+  const extra = action === "list" ? rest[0] : rest[1];
+  if (extra !== undefined) throw new Error(`Unexpected argument: ${extra}`);
+  if (action === "list") return { command: "token-list", email };
+  const id = rest[0];
+  if (!id || !/^\d{1,15}$/.test(id)) throw new Error("token revoke: ID (a number) is required");
+  return { command: "token-revoke", email, id: Number(id) };
+}
 
 /** Parses the arguments; throws with a message for the user on anything unexpected. */
 export function parseUserArgs(argv: string[]): UserCommand {
@@ -24,6 +60,10 @@ export function parseUserArgs(argv: string[]): UserCommand {
     options: { email: { type: "string" }, role: { type: "string" }, scope: { type: "string" } },
   });
   const [command, ...rest] = positionals;
+  if (command === "token") {
+    if (Object.keys(values).length > 0) throw new Error("token takes no options");
+    return parseTokenArgs(rest);
+  }
   if (rest.length > 0) throw new Error(`Unexpected argument: ${rest[0]}`);
   if (!values.email) throw new Error("--email is required");
   if (command === "add") {
@@ -36,6 +76,26 @@ export function parseUserArgs(argv: string[]): UserCommand {
     return { command, email: values.email };
   }
   throw new Error(`Unknown command: ${command ?? "(none)"}`);
+}
+
+async function runTokenCommand(db: Kysely<DB>, parsed: UserCommand, owner: CurrentUser) {
+  if (parsed.command === "token-create") {
+    const { token, secret } = await createApiToken(db, COMMAND_LINE, owner, parsed.name);
+    console.log(
+      `Created the API token “${token.name}” (id ${token.id}) for ${owner.email}:\n${secret}\nIt is shown only now. Send it as: Authorization: Bearer <token>`,
+    );
+  } else if (parsed.command === "token-list") {
+    const tokens = await listApiTokens(db, owner);
+    if (tokens.length === 0) console.log(`${owner.email} has no API tokens.`);
+    for (const t of tokens) {
+      console.log(
+        `${t.id}\t${t.name}\t${t.hint}…\tcreated ${t.created_at}\tlast used ${t.last_used_at ?? "never"}`,
+      );
+    }
+  } else if (parsed.command === "token-revoke") {
+    const token = await revokeApiToken(db, COMMAND_LINE, owner, parsed.id);
+    console.log(`Revoked the API token “${token.name}” of ${owner.email}.`);
+  }
 }
 
 async function main(): Promise<number> {
@@ -67,6 +127,10 @@ async function main(): Promise<number> {
       console.error(`No user with the email ${parsed.email}.`);
       return 1;
     }
+    if (parsed.command.startsWith("token-")) {
+      await runTokenCommand(database.db, parsed, toCurrentUser(user));
+      return 0;
+    }
     if (parsed.command === "password") {
       const { oneTimePassword } = await resetUserPassword(
         database.db,
@@ -87,6 +151,10 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof ValidationError) {
       console.error(Object.values(error.errors).join("\n"));
+      return 1;
+    }
+    if (error instanceof NotFoundError) {
+      console.error(error.message);
       return 1;
     }
     throw error;

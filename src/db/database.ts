@@ -1,6 +1,7 @@
 import { Kysely } from "kysely";
 import { openSqlite, openSqliteReader, type SqliteHandle, sqliteDialect } from "./sqlite.js";
 import type { WriterLock } from "./sqlite-driver.js";
+import type { ApiTokenTable } from "./tables/api-tokens.js";
 import type { AuditEventTable } from "./tables/audit.js";
 import type {
   BusinessTable,
@@ -20,6 +21,7 @@ export interface DB {
   phone_numbers: PhoneNumberTable;
   users: UserTable;
   sessions: SessionTable;
+  api_tokens: ApiTokenTable;
   server_secrets: ServerSecretTable;
   audit_events: AuditEventTable;
   jobs: JobTable;

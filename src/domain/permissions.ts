@@ -15,6 +15,8 @@ export interface CurrentUser {
   email: string;
   role: Role;
   scope: Scope;
+  /** Set when the request came with an API token (not a session): audit events name it. */
+  token?: { id: number; name: string };
 }
 
 export const ROLE_LABELS: Record<Role, string> = {

@@ -4,9 +4,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CurrentUser } from "../domain/permissions.js";
 import { findServerSecret, insertServerSecretIfMissing } from "../queries/server-secrets.js";
+import { authenticateToken, bearerTokenOf } from "../services/api-tokens.js";
 import type { ScryptParams } from "../services/passwords.js";
 import { resumeSession, SESSION_ABSOLUTE_MS } from "../services/sessions.js";
 import { ensureFirstAdmin, toCurrentUser } from "../services/users.js";
+import { jsonError } from "./json.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -18,6 +20,8 @@ declare module "fastify" {
     sessionId: string | null;
     /** The user must choose a new password before doing anything else. */
     mustChangePassword: boolean;
+    /** The API token this request was authenticated with (Authorization: Bearer), or null. */
+    apiToken: { id: number; name: string } | null;
   }
   interface FastifyReply {
     /** Starts the cookie of a freshly created session. */
@@ -35,6 +39,9 @@ declare module "fastify" {
 }
 
 export const SESSION_COOKIE = "nd_session";
+
+/** Requests a minute per API token (scripts; browsers are not limited this way). */
+export const TOKEN_RATE_PER_MINUTE = 600;
 
 export interface AuthOptions {
   adminEmail: string;
@@ -113,6 +120,7 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest("user", null as unknown as CurrentUser);
     app.decorateRequest("sessionId", null);
     app.decorateRequest("mustChangePassword", false);
+    app.decorateRequest("apiToken", null);
 
     app.decorateReply("setSessionCookie", function (this: FastifyReply, token: string) {
       return this.setCookie(SESSION_COOKIE, token, {
@@ -133,7 +141,54 @@ export const authPlugin = fp<AuthOptions>(
       } as Parameters<FastifyReply["generateCsrf"]>[0]);
     });
 
+    // A request that shows an Authorization header is judged by it alone: a bad or revoked
+    // token is refused, never quietly replaced by whatever session cookie came along.
     app.addHook("onRequest", async (request, reply) => {
+      const authorization = request.headers.authorization;
+      if (authorization === undefined) return;
+      const secret = bearerTokenOf(authorization);
+      const found = secret ? await authenticateToken(app.db, secret) : null;
+      if (!found) {
+        reply
+          .code(401)
+          .header("WWW-Authenticate", 'Bearer realm="numberdesk", error="invalid_token"');
+        return reply.send(
+          jsonError(
+            401,
+            secret
+              ? "This API token is not valid: unknown, revoked, or its user is disabled."
+              : "Send the API token as: Authorization: Bearer <token>.",
+          ),
+        );
+      }
+      const token = { id: found.token.id, name: found.token.name };
+      request.apiToken = token;
+      request.viewer = { ...toCurrentUser(found.user), token };
+    });
+
+    // Each token has its own budget; a runaway script slows itself, not the portal. Checked
+    // here rather than with app.rateLimit(), whose hook would mark the request as limited and
+    // so switch off the per-route limits (sign-in, uploads) for it.
+    const tokenLimit = app.createRateLimit({
+      max: TOKEN_RATE_PER_MINUTE,
+      timeWindow: 60_000,
+      keyGenerator: (request: FastifyRequest) => `token:${request.apiToken?.id ?? 0}`,
+    });
+    app.addHook("onRequest", async (request, reply) => {
+      if (request.apiToken === null) return;
+      const limit = await tokenLimit(request);
+      if (limit.isAllowed || !limit.isExceeded) return;
+      reply.code(429).header("Retry-After", String(limit.ttlInSeconds));
+      return reply.send(
+        jsonError(
+          429,
+          `Too many requests with this token: at most ${TOKEN_RATE_PER_MINUTE} a minute. Try again in ${limit.ttlInSeconds} s.`,
+        ),
+      );
+    });
+
+    app.addHook("onRequest", async (request, reply) => {
+      if (request.headers.authorization !== undefined) return;
       const token = request.cookies[SESSION_COOKIE];
       if (!token) return;
       const resumed = await resumeSession(app.db, token);
@@ -146,9 +201,10 @@ export const authPlugin = fp<AuthOptions>(
       request.mustChangePassword = resumed.user.must_change_password === 1;
     });
 
-    // Every state change is a POST, and every POST proves it came from our own form.
+    // Every state change is a POST, and every POST proves it came from our own form, or
+    // carries a valid API token: a browser never sends one on its own, so no site can forge it.
     app.addHook("preHandler", (request, reply, done) => {
-      if (request.method !== "POST") return done();
+      if (request.method !== "POST" || request.apiToken !== null) return done();
       app.csrfProtection(request, reply, done);
     });
 
@@ -169,11 +225,7 @@ export const authPlugin = fp<AuthOptions>(
           return reply.redirect(target, 303);
         }
         reply.code(401);
-        return reply.send({
-          error: "Unauthorized",
-          message: "Sign in to continue.",
-          statusCode: 401,
-        });
+        return reply.send(jsonError(401, "Sign in to continue."));
       }
       request.user = request.viewer;
       if (request.mustChangePassword && !request.url.startsWith("/account/password")) {
@@ -181,5 +233,5 @@ export const authPlugin = fp<AuthOptions>(
       }
     });
   },
-  { name: "auth", dependencies: ["db", "htmx", "@fastify/cookie"] },
+  { name: "auth", dependencies: ["db", "htmx", "json", "@fastify/cookie", "@fastify/rate-limit"] },
 );

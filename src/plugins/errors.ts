@@ -1,19 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../domain/errors.js";
-
-const TITLES: Record<number, string> = {
-  400: "Bad request",
-  403: "Not allowed",
-  404: "Not found",
-  405: "Method not allowed",
-  409: "Cannot do that",
-  413: "Too large",
-  415: "Unsupported content",
-  422: "Check your input",
-  429: "Too many requests",
-  500: "Something went wrong",
-};
+import {
+  ConflictError,
+  type FieldErrors,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from "../domain/errors.js";
+import { ERROR_TITLES, jsonError } from "./json.js";
 
 function statusOf(error: FastifyError | Error): number {
   if (error instanceof NotFoundError) return 404;
@@ -42,12 +36,11 @@ async function sendError(
   reply: FastifyReply,
   status: number,
   message: string,
+  errors?: FieldErrors,
 ): Promise<FastifyReply> {
   reply.code(status);
-  const title = TITLES[status] ?? "Error";
-  if (request.headers.accept?.includes("application/json")) {
-    return reply.send({ error: title, message, statusCode: status });
-  }
+  const title = ERROR_TITLES[status] ?? "Error";
+  if (request.wantsJson) return reply.send(jsonError(status, message, errors));
   if (request.isFragment) {
     return reply.fragment("errors/_message", { title, message, status });
   }
@@ -60,7 +53,8 @@ export const errorsPlugin = fp(
       const status = statusOf(error);
       if (status >= 500) request.log.error({ err: error }, "request failed");
       else request.log.info({ status, reason: error.message }, "request refused");
-      return sendError(request, reply, status, publicMessage(status, error));
+      const errors = error instanceof ValidationError ? error.errors : undefined;
+      return sendError(request, reply, status, publicMessage(status, error), errors);
     });
     app.setNotFoundHandler(async (request, reply) =>
       sendError(request, reply, 404, "There is no page here. Check the address, or go back home."),

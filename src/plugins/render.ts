@@ -9,6 +9,7 @@ import { findLevel } from "../queries/levels.js";
 import { buildLevelSwitcher } from "../services/levels.js";
 import { buildNavigation, type NavKey } from "../services/navigation.js";
 import type { Flash } from "./flash.js";
+import { jsonError } from "./json.js";
 
 /** Data every full page passes: its title and, when it sits at one, its level. */
 export interface PageData {
@@ -24,6 +25,8 @@ export interface DoneOptions {
   message: string;
   /** Client events for htmx posts, e.g. { "hierarchy-changed": null }. */
   events?: Record<string, unknown>;
+  /** What a script asking for JSON gets besides `ok` and `message` (e.g. the saved number). */
+  json?: Record<string, unknown>;
 }
 
 declare module "fastify" {
@@ -81,9 +84,30 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
       };
     }
 
+    /**
+     * A page asked for as JSON, where the route has no JSON of its own: a form sent back with
+     * problems (4xx) becomes the JSON error with its field messages, so every form speaks JSON
+     * through this one place; any other page is HTML only (406, rather than HTML to a script).
+     */
+    function pageAsJson(reply: FastifyReply, data: PageData): FastifyReply {
+      const status = reply.statusCode;
+      if (status < 400) {
+        reply.code(406);
+        return reply.send(
+          jsonError(406, "This page is only HTML. See docs/scripting.md for the JSON interface."),
+        );
+      }
+      const errors = (data.errors ?? {}) as Record<string, string>;
+      const message =
+        [data.refusal, data.error].find((m): m is string => typeof m === "string" && m !== "") ??
+        (Object.values(errors).join(" ") || "The request could not be done.");
+      return reply.send(jsonError(status, message, errors));
+    }
+
     app.decorateReply(
       "page",
       async function (this: FastifyReply, template: string, data: PageData) {
+        if (this.request.wantsJson) return pageAsJson(this, data);
         this.type("text/html; charset=utf-8");
         const html = await this.viewAsync(template, {
           ...data,
@@ -125,6 +149,7 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
     app.decorateReply(
       "dialog",
       async function (this: FastifyReply, fragmentTemplate: string, data: PageData) {
+        if (this.request.wantsJson) return pageAsJson(this, data);
         return this.request.isFragment
           ? this.fragment(fragmentTemplate, data)
           : this.page("layouts/dialog-page", {
@@ -137,6 +162,10 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
 
     app.decorateReply("done", async function (this: FastifyReply, options: DoneOptions) {
       const flash: Flash = { kind: "success", message: options.message };
+      // A script gets the outcome itself rather than a redirect to a page about it.
+      if (this.request.wantsJson) {
+        return this.code(200).send({ ok: true, message: options.message, ...options.json });
+      }
       if (this.request.isFragment) {
         this.hxTrigger({ ...(options.events ?? {}), "dialog-close": null });
         return this.fragment("layouts/_flash-oob", { flash });
@@ -145,5 +174,5 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
       return this.redirect(options.to, 303);
     });
   },
-  { name: "render", dependencies: ["db", "htmx", "flash", "auth"] },
+  { name: "render", dependencies: ["db", "htmx", "json", "flash", "auth"] },
 );

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ConflictError } from "../domain/errors.js";
+import { ConflictError, ValidationError } from "../domain/errors.js";
 import { LEVEL_SEGMENTS, type Level, type LevelKind, levelPath } from "../domain/levels.js";
 import { canEditNumbers } from "../domain/permissions.js";
 import {
@@ -11,6 +11,7 @@ import {
 } from "../services/activity.js";
 import { findVisibleJob } from "../services/jobs.js";
 import { resolveLevel } from "../services/levels.js";
+import { activityJson, removedJson } from "../services/page-json.js";
 import {
   listRecentlyRemoved,
   RESTORE_DAYS,
@@ -37,6 +38,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
           at,
           Number.parseInt(request.query.page ?? "1", 10) || 1,
         );
+        if (request.wantsJson) return removedJson(at, removed);
         return reply.page("history/removed", {
           title: "Recently removed",
           level: at,
@@ -53,11 +55,13 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
       `${base}/activity`,
       async (request, reply) => {
         const at = await level(request, kind);
+        const activity = await loadActivity(app.db, at, `${levelPath(at)}/activity`, request.query);
+        if (request.wantsJson) return activityJson(at, activity);
         return reply.page("history/activity", {
           title: "Activity",
           level: at,
           nav: "activity",
-          activity: await loadActivity(app.db, at, `${levelPath(at)}/activity`, request.query),
+          activity,
           actionChoices: ACTION_CHOICES,
           baseHref: `${levelPath(at)}/activity`,
         });
@@ -92,7 +96,10 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
           events: { "numbers-changed": null },
         });
       } catch (error) {
-        if (!(error instanceof ConflictError) || request.isFragment) throw error;
+        // htmx and scripts get the refusal itself (409).
+        if (!(error instanceof ConflictError) || request.isFragment || request.wantsJson) {
+          throw error;
+        }
         // Without JavaScript the refusal comes back as a message on the list it came from.
         reply.flash({ kind: "error", message: error.message });
         return reply.redirect(back, 303);
@@ -121,6 +128,8 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
       const back = localPath(request.body?.return_to, "/");
       const ids = (request.body?.ids ?? []).map(Number);
       if (ids.length === 0) {
+        if (request.wantsJson)
+          throw new ValidationError({ ids: "Select the numbers to restore first." });
         reply.flash({ kind: "error", message: "Select the numbers to restore first." });
         return reply.redirect(back, 303);
       }

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { LEVEL_SEGMENTS, type LevelKind } from "../domain/levels.js";
+import { jobJson } from "../services/job-json.js";
 import { findVisibleJob, jobCsv, jobOutcomePage } from "../services/jobs.js";
 import { movableNumbers } from "../services/moves.js";
 import { ID, type IdParams, toId } from "./forms.js";
@@ -8,10 +9,14 @@ import { ID, type IdParams, toId } from "./forms.js";
 /** Result lists show this many of each kind; the CSV has them all. */
 const SHOWN = 500;
 
+/** `?page=` pages a script's JSON outcomes (services/job-json.ts); the HTML page ignores it. */
+type JobRoute = { Params: IdParams; Querystring: { page?: string } };
+
 /** A bulk run's result: its page (with Move here and Undo) and its CSV. */
 export async function jobRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: IdParams }>(`/jobs/:id${ID}`, async (request, reply) => {
+  app.get<JobRoute>(`/jobs/:id${ID}`, async (request, reply) => {
     const job = await findVisibleJob(app.db, request.user, toId(request.params.id));
+    if (request.wantsJson) return jobJson(app.db, request.user, job, request.query.page);
     const done = job.kind === "add" ? "added" : "removed";
     return reply.page("manage/job", {
       title: `${job.kind === "add" ? "Add" : "Delete"} run #${job.id}`,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { parsePhoneInput } from "../domain/phone-input.js";
 
 export interface NumberCheckOptions {
@@ -9,14 +9,6 @@ export interface NumberCheckOptions {
 interface CheckQuery {
   number?: string;
 }
-
-/** A script asking for JSON (not htmx, not a browser, which both want HTML). */
-const wantsJson = (request: FastifyRequest): boolean => {
-  const accept = request.headers.accept ?? "";
-  return (
-    !request.isFragment && accept.includes("application/json") && !accept.includes("text/html")
-  );
-};
 
 /**
  * The live check beside a phone-number field: is what was typed so far a valid number, and
@@ -33,16 +25,11 @@ export async function numberCheckRoutes(
     {
       // A repeated ?number= arrives as an array: 400 rather than checking one of them.
       schema: { querystring: { type: "object", properties: { number: { type: "string" } } } },
-      // The same URL answers HTML and JSON; the htmx plugin has already set Vary for its headers.
-      onSend: async (_request, reply) => {
-        const vary = reply.getHeader("vary");
-        reply.header("Vary", vary ? `${vary}, Accept` : "Accept");
-      },
     },
     async (request, reply) => {
       const raw = request.query.number ?? "";
       const result = parsePhoneInput(raw, defaultRegion);
-      if (wantsJson(request)) {
+      if (request.wantsJson) {
         return result.ok
           ? { valid: true, e164: result.e164, national: result.national }
           : { valid: false, code: result.code, message: result.message };

@@ -20,6 +20,12 @@ import {
   removeNumber,
 } from "../services/numbers.js";
 import {
+  assignmentsJson,
+  callPurposeJson,
+  dashboardJson,
+  numberJson,
+} from "../services/page-json.js";
+import {
   formSchema,
   formValues,
   ID,
@@ -48,6 +54,7 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     app.get<{ Params: IdParams; Querystring: DashboardParams }>(base, async (request, reply) => {
       const at = await level(request, kind);
       const dashboard = await loadDashboard(app.db, app.readCache, request.user, at, request.query);
+      if (request.wantsJson) return dashboardJson(dashboard);
       // The search form swaps only the results; anything else (choosing a unit, which also
       // changes the program list; a boosted or direct load) gets the page.
       const data = {
@@ -80,11 +87,13 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     `/numbers/:id${ID}/assignments`,
     async (request, reply) => {
       const number = await findVisibleNumber(app.db, request.user, toId(request.params.id));
+      const history = await numberHistory(app.db, number.e164);
+      if (request.wantsJson) return assignmentsJson(number, history);
       return reply.dialog("numbers/_assignments", {
         title: `Assignments of ${number.national}`,
         nav: "numbers",
         number,
-        history: await numberHistory(app.db, number.e164),
+        history,
         closeHref: localPath(request.query.return_to, homeOf(number)),
       });
     },
@@ -121,10 +130,11 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const number = await findEditableNumber(app.db, request.user, toId(request.params.id));
       const returnTo = localPath(request.query.return_to, homeOf(number));
-      return reply.dialog(
-        "numbers/_edit",
-        await editForm(number, returnTo, String(number.call_purpose_id)),
-      );
+      const form = await editForm(number, returnTo, String(number.call_purpose_id));
+      if (request.wantsJson) {
+        return { number: numberJson(number), call_purposes: form.purposes.map(callPurposeJson) };
+      }
+      return reply.dialog("numbers/_edit", form);
     },
   );
 
@@ -146,6 +156,7 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
           to: returnTo,
           message: `${saved.national} now has the call purpose ${saved.purpose_name}.`,
           events: { ...CHANGED, "number-saved": { id: saved.id } },
+          json: { number: numberJson(saved) },
         });
       } catch (error) {
         return renderFormError(
@@ -171,6 +182,7 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     `/numbers/:id${ID}/remove`,
     async (request, reply) => {
       const number = await findEditableNumber(app.db, request.user, toId(request.params.id));
+      if (request.wantsJson) return { number: numberJson(number) };
       return reply.dialog(
         "numbers/_remove",
         removeDialog(number, localPath(request.query.return_to, homeOf(number))),
@@ -190,6 +202,7 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
           ? `Removed ${removed.national}. It no longer displays ${removed.display_name}.`
           : `Removed ${removed.national}.`,
         events: CHANGED,
+        json: { number: numberJson(removed) },
       });
     },
   );

@@ -47,6 +47,8 @@ export const ACTION_CHOICES = [
       "auth.sign_in_failed",
       "auth.sign_out",
       "auth.end_other_sessions",
+      "token.create",
+      "token.revoke",
     ],
   },
 ];
@@ -140,7 +142,16 @@ export async function* activityCsv(
   params: ActivityParams,
 ): AsyncGenerator<string> {
   const filter = filterFor(level, params);
-  yield csvLine(["occurred_at", "user", "action", "phone_number", "summary", "before", "after"]);
+  yield csvLine([
+    "occurred_at",
+    "user",
+    "action",
+    "phone_number",
+    "summary",
+    "before",
+    "after",
+    "api_token",
+  ]);
   for (let offset = 0; ; offset += 2_000) {
     const events = await listEvents(db, filter, 2_000, offset);
     for (const e of events) {
@@ -152,6 +163,7 @@ export async function* activityCsv(
         e.summary,
         e.before_json,
         e.after_json,
+        e.actor_token_name,
       ]);
     }
     if (events.length < 2_000) return;

@@ -14,6 +14,8 @@ export interface AuditPlace {
 export interface AuditActor {
   id: number | null;
   email: string;
+  /** The API token the request came with, if any. */
+  token?: { id: number; name: string };
 }
 
 /** The place of a user's scope, for events about users and sessions. */
@@ -34,14 +36,21 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** The actor columns of an event. Id 0 is the command line (no user row): "no user". */
+/**
+ * The actor columns of an event. Id 0 is the command line (no user row): "no user". Every
+ * column is always present, so rows of one multi-row insert share the same columns.
+ */
 export function actorColumns(actor: AuditActor): {
   actor_user_id: number | null;
   actor_email: string;
+  actor_token_id: number | null;
+  actor_token_name: string | null;
 } {
   return {
     actor_user_id: actor.id === null || actor.id <= 0 ? null : actor.id,
     actor_email: actor.email,
+    actor_token_id: actor.token?.id ?? null,
+    actor_token_name: actor.token?.name ?? null,
   };
 }
 

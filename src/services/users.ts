@@ -19,6 +19,7 @@ import {
   scopeValue,
   scopeWithin,
 } from "../domain/permissions.js";
+import { revokeTokensOfUser } from "../queries/api-tokens.js";
 import { findLevel } from "../queries/levels.js";
 import { deleteSessionsOfUser } from "../queries/sessions.js";
 import {
@@ -271,6 +272,8 @@ export async function setUserDisabled(
     const disabled_at = disabled ? now : null;
     await updateUserRow(trx, id, { disabled_at, updated_at: now });
     const ended = disabled ? await deleteSessionsOfUser(trx, id) : 0;
+    // Their scripts stop too; enabling the user again does not bring old tokens back.
+    const revoked = disabled ? await revokeTokensOfUser(trx, id, now) : 0;
     await recordAudit(
       trx,
       actor,
@@ -280,7 +283,7 @@ export async function setUserDisabled(
         subjectId: id,
         place: auditPlaceOf(scopeOf(target)),
         summary: disabled
-          ? `Disabled ${target.email} and ended ${ended} session(s)`
+          ? `Disabled ${target.email}, ended ${ended} session(s) and revoked ${revoked} API token(s)`
           : `Enabled ${target.email}`,
         before: { disabled_at: target.disabled_at },
         after: { disabled_at },

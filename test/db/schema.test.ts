@@ -38,6 +38,7 @@ t.test("every table is STRICT and migrating twice is a no-op", async (t) => {
     )
     .all() as Array<{ name: string; strict: number }>;
   t.same(tables.map((row) => row.name).sort(), [
+    "api_tokens",
     "audit_events",
     "business_units",
     "businesses",

@@ -207,7 +207,7 @@ t.test("Activity: the level's log, filtered and exported", async (t) => {
   t.equal(csv.statusCode, 200);
   t.match(String(csv.headers["content-disposition"]), /^attachment/);
   const lines = csv.body.trim().split("\r\n");
-  t.equal(lines[0], "occurred_at,user,action,phone_number,summary,before,after");
+  t.equal(lines[0], "occurred_at,user,action,phone_number,summary,before,after,api_token");
   t.equal(lines.length, 2);
   t.match(lines[1], /number\.remove,'\+12133734253,/, "the number is formula-safe");
 });

@@ -6,6 +6,10 @@ export interface AuditEventTable {
   /** No foreign key: the log outlives users, numbers and hierarchy it mentions. */
   actor_user_id: number | null;
   actor_email: string;
+  /** The API token the change was made with (null: a browser session or the command line). */
+  actor_token_id: number | null;
+  /** Its name then, so the log still says which token after it is revoked. */
+  actor_token_name: string | null;
   action: string;
   subject_type: string;
   subject_id: number | null;
