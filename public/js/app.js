@@ -59,6 +59,20 @@
     if (first) first.focus();
   });
 
+  // A search, filter or page swaps the dashboard's results: say what they hold now in the
+  // page's status region (the results section is replaced, so it cannot announce itself).
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.target?.id !== "number-results" && event.detail.elt?.id !== "number-results") {
+      return;
+    }
+    const status = document.getElementById("results-status");
+    const results = document.getElementById("number-results");
+    if (!status || !results) return;
+    const empty = results.querySelector(".empty-state p");
+    const range = document.getElementById("number-range")?.textContent ?? "";
+    status.textContent = empty ? empty.textContent : `Phone numbers ${range}`;
+  });
+
   // The server asks to close the dialog after a successful post (HX-Trigger: dialog-close).
   document.body.addEventListener("dialog-close", () => {
     const d = dialog();
@@ -199,11 +213,49 @@
     status.textContent = `Uploading… ${percent}%`;
     if (event.detail.loaded >= event.detail.total) {
       form.dataset.uploadPhase = "processing";
-      // Indeterminate: reading and running the file has no progress feed.
       bar.removeAttribute("value");
       status.textContent = "Processing… a large file takes a few seconds.";
+      followRun(form);
     }
   });
+
+  // While the server reads and runs the file, it reports how far it is; asked twice a second
+  // until the form's own request is answered (the result page, or the form with a reason).
+  const count = (n) => Number(n).toLocaleString("en-US");
+  const RUN_WORDS = {
+    reading: (p) => `Reading the file… ${count(p.done)} numbers so far`,
+    waiting: (p) => `${count(p.total)} numbers read; waiting for another change to finish…`,
+    running: (p, verb) => `${verb} ${count(p.done)} of ${count(p.total)} numbers…`,
+    done: (p) => `Done: ${count(p.total)} numbers. Opening the result…`,
+  };
+  function followRun(form) {
+    const url = form.dataset.progressUrl;
+    if (!url) return;
+    const verb = form.querySelector("input[name=confirm]") ? "Deleting" : "Adding";
+    const ask = async () => {
+      if (form.dataset.uploadPhase !== "processing" || !document.contains(form)) return;
+      try {
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        const progress = response.ok ? await response.json() : null;
+        const words = progress && RUN_WORDS[progress.phase];
+        if (words && form.dataset.uploadPhase === "processing") {
+          const { bar, status } = partsOf(form);
+          if (progress.phase === "running" && progress.total > 0) {
+            bar.max = progress.total;
+            bar.value = progress.done;
+          } else if (progress.phase === "done") {
+            bar.max = 1;
+            bar.value = 1;
+          }
+          status.textContent = words(progress, verb);
+        }
+      } catch {
+        // No news this time; the upload's own request still brings the result.
+      }
+      setTimeout(ask, 500);
+    };
+    setTimeout(ask, 300);
+  }
 
   // A file the server cannot take (400 not a text file, 413 too large) comes back as this form
   // with the reason: shown in place, as a 422 is.

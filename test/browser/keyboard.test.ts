@@ -225,6 +225,12 @@ t.test("search and filter the dashboard", TIMEOUT, async (t) => {
     await eventually(async () => (await shownNumbers(page)).length === PROGRAM_NUMBERS.length),
     "the search finds the numbers holding the digits",
   );
+  const status = page.locator("#results-status");
+  t.ok(
+    await eventually(async () => (await textOf(status)) === "Phone numbers 1–3 of 3"),
+    "and the status region says so",
+    { said: await textOf(status) },
+  );
 
   await keys.reach(t, page.getByLabel("Status"), "the status filter");
   // Active, then on to Unassigned: the arrows change a closed select's value.
@@ -242,6 +248,11 @@ t.test("search and filter the dashboard", TIMEOUT, async (t) => {
     await eventually(async () => (await shownNumbers(page)).length === 0),
     "Unassigned with 3734: none",
   );
+  t.ok(
+    await eventually(async () => (await textOf(status)).startsWith("No phone numbers match")),
+    "the status region says nothing matches",
+    { said: await textOf(status) },
+  );
 
   // Clear the search with the keyboard: back to the search box, select all, delete.
   await keys.reach(t, page.getByLabel("Search digits"), "the search again", true);
@@ -255,6 +266,16 @@ t.test("search and filter the dashboard", TIMEOUT, async (t) => {
     "Unassigned alone: the unit's own numbers",
   );
   t.equal(await page.getByLabel("Status").inputValue(), "unassigned", "the filter stays");
+
+  // At business level, choosing a unit reloads the filters too: focus stays on the unit.
+  await page.goto(`/businesses/${businessId}/numbers`);
+  const unit = page.getByLabel("Business unit", { exact: true });
+  await keys.reach(t, unit, "the unit filter");
+  await keys.press("ArrowDown");
+  await page.waitForURL((url) => url.searchParams.get("unit") === String(unitId));
+  await settled(page);
+  await assertFocus(t, page, unit, "focus stays on the unit filter after the filters reload");
+  await keys.reach(t, page.getByLabel("Program", { exact: true }), "the program filter");
   keys.assertRings(t);
   harness.assertNoProblems(t, page);
   await page.context().close();

@@ -49,7 +49,11 @@ t.test("businesses: list, create, rename, delete — plain and with htmx", async
     "hierarchy-changed": null,
     "dialog-close": null,
   });
-  t.match(hxCreate.body, /hx-swap-oob="true"/);
+  t.match(
+    hxCreate.body,
+    /<div id="flash"[^>]*hx-swap-oob="innerHTML"/,
+    "the flash swaps into the live region",
+  );
   t.match(hxCreate.body, /Business Globex created\./);
 
   const dup = await admin.inject({
