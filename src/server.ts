@@ -1,7 +1,16 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 
-/** Starts the portal and stops it cleanly on SIGTERM/SIGINT (in-flight requests finish). */
+/**
+ * How long requests in flight get to finish after SIGTERM. Longer than a 100,000-number run
+ * takes, shorter than systemd's default TimeoutStopSec (90 s), after which it sends SIGKILL.
+ */
+const SHUTDOWN_GRACE_MS = 30_000;
+
+/**
+ * Starts the portal and stops it cleanly on SIGTERM/SIGINT: no new connections, requests in
+ * flight finish, then the database is closed (its WAL checkpointed into the file), exit 0.
+ */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -19,9 +28,18 @@ async function main(): Promise<void> {
     process.once(signal, () => {
       if (closing) return;
       closing = true;
-      app.log.info({ signal }, "shutting down");
+      app.log.info({ signal }, "shutting down: refusing new connections, finishing requests");
+      // A request that will not end must not keep the process up forever. Exiting mid-run
+      // is safe: an unfinished write transaction is rolled back when the database next opens.
+      setTimeout(() => {
+        app.log.error({ graceMs: SHUTDOWN_GRACE_MS }, "shutdown took too long; exiting anyway");
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
       app.close().then(
-        () => process.exit(0),
+        () => {
+          app.log.info("stopped");
+          process.exit(0);
+        },
         (error: unknown) => {
           app.log.error({ err: error }, "shutdown failed");
           process.exit(1);
