@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ForbiddenError, ValidationError } from "../domain/errors.js";
 import {
@@ -12,15 +13,17 @@ import { listActiveCallPurposes } from "../queries/call-purposes.js";
 import { findProgram } from "../queries/programs.js";
 import {
   entriesFromText,
+  jobOf,
   MAX_ENTRIES,
-  type RunEntry,
+  planRun,
   runAddition,
   runDeletion,
 } from "../services/bulk-runs.js";
 import { CONFIRM_BY_JSON } from "../services/job-json.js";
 import { resolveLevel } from "../services/levels.js";
 import { runFormJson } from "../services/page-json.js";
-import { UploadReader } from "../services/upload-reader.js";
+import { PROGRESS_ID, RunProgressBoard } from "../services/run-progress.js";
+import { type RunPhase, RunWorkers } from "../services/run-workers.js";
 import { UPLOAD_MAX_SIZE_LABEL, UPLOAD_MESSAGES, UploadError } from "../services/uploads.js";
 import { ID, type IdParams, toId } from "./forms.js";
 import { replyWithJob } from "./json-replies.js";
@@ -33,6 +36,7 @@ const RUN_SCHEMA = {
       numbers: { type: "array", items: { type: "string" } },
       call_purpose: { type: "string", maxLength: 20 },
       confirm: { type: "string", maxLength: 10 },
+      progress: { type: "string", maxLength: 64 },
     },
   },
 };
@@ -41,6 +45,8 @@ interface RunBody {
   numbers?: string[];
   call_purpose?: string;
   confirm?: string;
+  /** The Upload tab's progress id: the page asks /runs/{progress}/progress meanwhile. */
+  progress?: string;
   /** The Upload tab's file: on a multipart post @fastify/multipart puts it here as a Buffer. */
   file?: unknown;
 }
@@ -104,9 +110,23 @@ export async function manageRoutes(
 
   // --- Upload tab (product.md §4): the same URLs take a multipart post with a `file`. ---
 
-  // Files are read in worker threads (services/uploads.ts), which end with the app.
-  const uploads = new UploadReader();
+  // Files are read and run in worker threads (services/run-workers.ts), which end with the app.
+  const uploads = new RunWorkers();
   app.addHook("onClose", () => uploads.close());
+  const progressBoard = new RunProgressBoard();
+
+  /** How far the signed-in user's upload is, for the Upload tab's progress bar. */
+  app.get<{ Params: { progressId: string } }>(
+    "/runs/:progressId/progress",
+    async (request, reply) => {
+      reply.header("Cache-Control", "no-store");
+      const { progressId } = request.params;
+      const status = PROGRESS_ID.test(progressId)
+        ? progressBoard.read(request.user.id, progressId)
+        : null;
+      return reply.send(status ?? { phase: "unknown", done: 0, total: 0 });
+    },
+  );
 
   /** The Upload tab: a page, or for htmx its form alone (swapped in place, errors and all). */
   async function uploadPage(
@@ -127,16 +147,8 @@ export async function manageRoutes(
       purposes: kind === "add" ? await listActiveCallPurposes(app.db) : [],
       maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
       maxSize: UPLOAD_MAX_SIZE_LABEL,
+      progressId: randomUUID(),
     });
-  }
-
-  /** The uploaded file's entries, numbers read off the event loop; UploadError if unreadable. */
-  async function uploadedEntries(body: RunBody | null | undefined): Promise<RunEntry[]> {
-    const file = body?.file;
-    if (!Buffer.isBuffer(file) || file.length === 0) {
-      throw new UploadError(422, UPLOAD_MESSAGES.noFile);
-    }
-    return uploads.read(file, { defaultRegion: options.defaultRegion, maxEntries: MAX_ENTRIES });
   }
 
   /** Runs an uploaded file; problems come back on the form, with nothing changed. */
@@ -156,12 +168,19 @@ export async function manageRoutes(
       return refuse(422, { confirm: UPLOAD_MESSAGES.confirm });
     }
     try {
-      const entries = await uploadedEntries(request.body);
-      const ctx = context(request, level, "upload");
-      const job =
-        kind === "delete"
-          ? await runDeletion(ctx, entries)
-          : await runAddition(ctx, entries, purpose);
+      const file = request.body?.file;
+      if (!Buffer.isBuffer(file) || file.length === 0) {
+        throw new UploadError(422, UPLOAD_MESSAGES.noFile);
+      }
+      const plan = await planRun(context(request, level, "upload"), kind, purpose);
+      const progressId = request.body?.progress ?? "";
+      const report = PROGRESS_ID.test(progressId)
+        ? (phase: RunPhase, done: number, total: number) =>
+            progressBoard.report(request.user.id, progressId, { phase, done, total })
+        : undefined;
+      const read = { defaultRegion: options.defaultRegion, maxEntries: MAX_ENTRIES };
+      const summary = await uploads.run(app.database, file, read, plan, report);
+      const job = await jobOf(app.db, summary);
       if (request.wantsJson) return replyWithJob(app, reply, job);
       // htmx would follow a redirect inside its request: it is told to navigate instead.
       if (request.isFragment)

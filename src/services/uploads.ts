@@ -3,13 +3,11 @@
  * CSV or plain text, one number per line, an optional header `phone_number[,call_purpose]`.
  *
  * Reading 100,000 lines costs about 1.5 s of CPU, nearly all of it parsePhoneInput, so it runs
- * in a worker thread (upload-worker.ts) and the event loop keeps serving other pages. The
- * worker hands back entries whose numbers are already parsed; bulk-runs then only looks them up.
- * This file reads a file; upload-reader.ts runs the reading in the worker pool.
+ * in a worker thread (run-worker.ts), which then runs the entries, numbers already parsed.
  */
 import { parse } from "csv-parse";
 import { parsePhoneInput } from "../domain/phone-input.js";
-import type { ParsedNumber, RunEntry } from "./bulk-runs.js";
+import { type ParsedNumber, PROGRESS_EVERY, type RunEntry } from "./run-engine.js";
 
 /** The largest file taken: room for 100,000 numbers with a call purpose each (hardening.md). */
 export const UPLOAD_MAX_BYTES = 8 * 1024 * 1024;
@@ -118,7 +116,12 @@ function extraLines(cells: string[]): number {
  * valid numbers are never blocked by invalid ones. Only a file that cannot be read at all, or
  * that holds no numbers or too many, is refused as a whole.
  */
-export async function readUploadFile(bytes: Uint8Array, options: ReadOptions): Promise<ReadResult> {
+export async function readUploadFile(
+  bytes: Uint8Array,
+  options: ReadOptions,
+  /** Told the count of numbers read so far, every PROGRESS_EVERY of them. */
+  progress?: (read: number) => void,
+): Promise<ReadResult> {
   const binary = binaryProblem(bytes);
   if (binary) return { ok: false, statusCode: 400, message: binary };
   try {
@@ -174,6 +177,7 @@ export async function readUploadFile(bytes: Uint8Array, options: ReadOptions): P
       parsed = input.ok ? { ok: true, e164: input.e164 } : input;
     }
     entries.push({ line: at, number, callPurpose: purpose === "" ? null : purpose, parsed });
+    if (progress && count % PROGRESS_EVERY === 0) progress(count);
   };
 
   try {

@@ -1,0 +1,58 @@
+/**
+ * The worker thread behind RunWorkers (run-workers.ts): reads one uploaded file at a time,
+ * waits for the main thread to hand it the writer lock, then runs it on its own connection.
+ */
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { openSqlite, type SqliteHandle } from "../db/sqlite.js";
+import { executeRun } from "./run-engine.js";
+import { WORKER_ROLE, type WorkerReply, type WorkerTask } from "./run-workers.js";
+import { readUploadFile } from "./uploads.js";
+
+const port = parentPort;
+if (!isMainThread && port && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
+  const post = (reply: WorkerReply) => port.postMessage(reply);
+  /** Runs waiting for the main thread's "go" (the writer lock is theirs). */
+  const waiting = new Map<number, () => void>();
+  /** One connection for the worker's life: opening one reads the schema and runs optimize. */
+  let connection: { file: string; handle: SqliteHandle } | null = null;
+  const connectionTo = (file: string) => {
+    if (connection?.file !== file) {
+      connection?.handle.close();
+      connection = { file, handle: openSqlite(file) };
+    }
+    return connection.handle;
+  };
+
+  port.on("message", async (task: WorkerTask) => {
+    if (task.type === "go") {
+      waiting.get(task.id)?.();
+      return;
+    }
+    const { id } = task;
+    try {
+      const result = await readUploadFile(task.bytes, task.read, (done) =>
+        post({ id, type: "progress", phase: "reading", done, total: 0 }),
+      );
+      if (!result.ok) {
+        post({ id, type: "refused", statusCode: result.statusCode, message: result.message });
+        return;
+      }
+      const total = result.entries.length;
+      const go = new Promise<void>((resolve) => waiting.set(id, resolve));
+      post({ id, type: "read", total });
+      await go;
+      waiting.delete(id);
+      post({ id, type: "progress", phase: "running", done: 0, total });
+      const summary = executeRun(connectionTo(task.file), task.plan, result.entries, (done) =>
+        post({ id, type: "progress", phase: "running", done, total }),
+      );
+      post({ id, type: "done", summary });
+    } catch (error) {
+      post({
+        id,
+        type: "failure",
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  });
+}
