@@ -1,5 +1,14 @@
+import { fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import t from "tap";
 import { parseUserArgs } from "../../src/cli/user.js";
+import { createDb } from "../../src/db/database.js";
+import { migrateToLatest } from "../../src/db/migrate.js";
+import { authenticateToken } from "../../src/services/api-tokens.js";
+import { COMMAND_LINE, createUser } from "../../src/services/users.js";
 
 t.test("npm run user: arguments", async (t) => {
   t.same(
@@ -33,4 +42,100 @@ t.test("npm run user: arguments", async (t) => {
       parseUserArgs(["add", "--email", "a@b.c", "--role", "viewer", "--scope", "unit:1", "--sudo"]),
     /Unknown option/,
   );
+});
+
+t.test("npm run user: token arguments", async (t) => {
+  t.same(parseUserArgs(["token", "create", "jo@acme.test", "nightly", "sync"]), {
+    command: "token-create",
+    email: "jo@acme.test",
+    name: "nightly sync",
+  });
+  t.same(parseUserArgs(["token", "list", "jo@acme.test"]), {
+    command: "token-list",
+    email: "jo@acme.test",
+  });
+  t.same(parseUserArgs(["token", "revoke", "jo@acme.test", "12"]), {
+    command: "token-revoke",
+    email: "jo@acme.test",
+    id: 12,
+  });
+  t.throws(() => parseUserArgs(["token", "create", "jo@acme.test"]), /NAME is required/);
+  t.throws(() => parseUserArgs(["token", "revoke", "jo@acme.test", "x"]), /ID \(a number\)/);
+  t.throws(() => parseUserArgs(["token", "revoke", "jo@acme.test", "1", "2"]), /Unexpected/);
+  t.throws(() => parseUserArgs(["token", "list"]), /EMAIL is required/);
+  t.throws(() => parseUserArgs(["token", "mint", "jo@acme.test"]), /Unknown token command/);
+});
+
+const CLI = fileURLToPath(new URL("../../src/cli/user.ts", import.meta.url));
+
+/** Runs `npm run user -- …` (its TypeScript source) on a database file. */
+function runCli(databaseUrl: string, args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = fork(CLI, args, {
+      execArgv: process.execArgv,
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+t.test("npm run user -- token create | list | revoke", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "numberdesk-cli-"));
+  const file = join(dir, "cli.db");
+  const database = createDb(file);
+  t.teardown(async () => {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await migrateToLatest(database.db);
+  await createUser(
+    database.db,
+    COMMAND_LINE,
+    { email: "jo@acme.test", role: "portal_admin", scope: "portal" },
+    { N: 2 ** 10, r: 8, p: 1 },
+  );
+
+  const created = await runCli(file, ["token", "create", "jo@acme.test", "nightly", "sync"]);
+  t.equal(created.code, 0, created.stderr);
+  const secret = /^(nd_[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1] ?? "";
+  t.ok(secret, "the token is printed once");
+  t.ok(await authenticateToken(database.db, secret), "and it works");
+
+  const listed = await runCli(file, ["token", "list", "jo@acme.test"]);
+  t.equal(listed.code, 0);
+  t.match(listed.stdout, /^\d+\tnightly sync\tnd_\S{4}…\tcreated /m);
+  t.notMatch(listed.stdout, new RegExp(secret.slice(8)), "never printed again");
+  const id = /^(\d+)\t/m.exec(listed.stdout)?.[1] ?? "";
+
+  const unknown = await runCli(file, ["token", "list", "nobody@acme.test"]);
+  t.equal(unknown.code, 1);
+  t.match(unknown.stderr, /No user with the email nobody@acme.test/);
+
+  const revoked = await runCli(file, ["token", "revoke", "jo@acme.test", id]);
+  t.equal(revoked.code, 0, revoked.stderr);
+  t.match(revoked.stdout, /Revoked the API token “nightly sync”/);
+  t.equal(await authenticateToken(database.db, secret), null, "refused from now on");
+  const twice = await runCli(file, ["token", "revoke", "jo@acme.test", id]);
+  t.equal(twice.code, 1);
+  t.match(twice.stderr, /No such token/);
+
+  const events = await database.db
+    .selectFrom("audit_events")
+    .select(["action", "actor_email"])
+    .where("subject_type", "=", "api_token")
+    .orderBy("id")
+    .execute();
+  t.same(events, [
+    { action: "token.create", actor_email: "command line" },
+    { action: "token.revoke", actor_email: "command line" },
+  ]);
 });
