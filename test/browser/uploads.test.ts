@@ -11,6 +11,15 @@ const { db } = harness.database;
 const tree = await makeTree(db, "ACME");
 const uploadTab = `/businesses/${tree.businessId}/numbers/delete?tab=upload`;
 const atBusiness = { businessId: tree.businessId };
+const countNumbers = async () =>
+  Number(
+    (
+      await db
+        .selectFrom("phone_numbers")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 /** A CSV of `count` lines: the given numbers first, then valid ones nobody has. */
 const csvOf = (first: string[], count: number): Buffer =>
@@ -22,51 +31,73 @@ const csvOf = (first: string[], count: number): Buffer =>
     ].join("\r\n"),
   );
 
-t.test("with JavaScript: a progress bar while uploading, then Processing…", TIMEOUT, async (t) => {
-  await insertNumber(db, "+12133734253", atBusiness);
-  const page = await harness.newPage();
-  await page.goto(uploadTab);
-  t.equal(await page.locator("[data-upload-progress]").isHidden(), true, "no bar before");
-  // Every state of the bar and its words, kept in sessionStorage across the navigation.
-  await page.evaluate(() => {
-    const box = document.querySelector("[data-upload-progress]") as HTMLElement;
-    const bar = box.querySelector("progress") as HTMLProgressElement;
-    const status = box.querySelector(".upload-status") as HTMLElement;
-    const seen: Array<{ hidden: boolean; value: string | null; status: string }> = [];
-    new MutationObserver(() => {
-      seen.push({
-        hidden: box.hidden,
-        value: bar.getAttribute("value"),
-        status: status.textContent ?? "",
-      });
-      sessionStorage.setItem("upload-seen", JSON.stringify(seen));
-    }).observe(box, { attributes: true, subtree: true, childList: true, characterData: true });
-  });
-  await page.setInputFiles("#field-file", {
-    name: "numbers.csv",
-    mimeType: "text/csv",
-    buffer: csvOf(["+1 213 373 4253"], 20_000),
-  });
-  await page.getByLabel("Delete the numbers in this file from ACME Corp").check();
-  await Promise.all([
-    page.waitForURL(/\/jobs\/\d+$/, { timeout: 90_000 }),
-    page.getByRole("button", { name: "Upload and delete" }).click(),
-  ]);
-  const seen = JSON.parse(
-    (await page.evaluate(() => sessionStorage.getItem("upload-seen"))) ?? "[]",
-  ) as Array<{ hidden: boolean; value: string | null; status: string }>;
-  t.ok(
-    seen.some((s) => !s.hidden && s.status.startsWith("Uploading…")),
-    "the bar shows while the file goes up",
-  );
-  t.ok(
-    seen.some((s) => !s.hidden && s.status.startsWith("Processing…") && s.value === null),
-    "then an indeterminate bar: Processing…",
-  );
-  await page.getByRole("heading", { name: "Removed Numbers (1)" }).waitFor();
-  await page.getByRole("heading", { name: "Rejected Numbers (19,999)" }).waitFor();
-  harness.assertNoProblems(t, page);
-});
+t.test(
+  "with JavaScript: a progress bar while uploading, then the run's progress",
+  TIMEOUT,
+  async (t) => {
+    await insertNumber(db, "+12133734253", atBusiness);
+    const page = await harness.newPage();
+    await page.goto(uploadTab);
+    t.equal(await page.locator("[data-upload-progress]").isHidden(), true, "no bar before");
+    // Every state of the bar and its words, kept in sessionStorage across the navigation.
+    await page.evaluate(() => {
+      const box = document.querySelector("[data-upload-progress]") as HTMLElement;
+      const bar = box.querySelector("progress") as HTMLProgressElement;
+      const status = box.querySelector(".upload-status") as HTMLElement;
+      const seen: Array<{ hidden: boolean; value: string | null; status: string }> = [];
+      new MutationObserver(() => {
+        seen.push({
+          hidden: box.hidden,
+          value: bar.getAttribute("value"),
+          status: status.textContent ?? "",
+        });
+        sessionStorage.setItem("upload-seen", JSON.stringify(seen));
+      }).observe(box, { attributes: true, subtree: true, childList: true, characterData: true });
+    });
+    await page.setInputFiles("#field-file", {
+      name: "numbers.csv",
+      mimeType: "text/csv",
+      buffer: csvOf(["+1 213 373 4253"], 20_000),
+    });
+    await page.getByLabel("Delete the numbers in this file from ACME Corp").check();
+    // Another change holds the writer: the run reads its file, then reports that it waits.
+    await harness.database.writerLock.acquire();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      harness.database.writerLock.release();
+    };
+    t.teardown(release);
+    const result = page.waitForURL(/\/jobs\/\d+$/, { timeout: 90_000 });
+    await page.getByRole("button", { name: "Upload and delete" }).click();
+    await page
+      .locator(".upload-status", { hasText: "20,000 numbers read; waiting for another change" })
+      .waitFor({ timeout: 60_000 });
+    t.ok(await page.locator("[data-upload-progress]").isVisible(), "the bar is still up");
+    t.equal(await countNumbers(), 1, "nothing removed while the run waits its turn");
+    release();
+    await result;
+    const seen = JSON.parse(
+      (await page.evaluate(() => sessionStorage.getItem("upload-seen"))) ?? "[]",
+    ) as Array<{ hidden: boolean; value: string | null; status: string }>;
+    t.ok(
+      seen.some((s) => !s.hidden && s.status.startsWith("Uploading…")),
+      "the bar shows while the file goes up",
+    );
+    t.ok(
+      seen.some((s) => !s.hidden && s.status.startsWith("Processing…") && s.value === null),
+      "then an indeterminate bar: Processing…",
+    );
+    t.ok(
+      seen.some((s) => s.status.includes("waiting for another change")),
+      "then the run's own progress, from the server",
+    );
+    await page.getByRole("heading", { name: "Removed Numbers (1)" }).waitFor();
+    await page.getByRole("heading", { name: "Rejected Numbers (19,999)" }).waitFor();
+    harness.assertNoProblems(t, page);
+  },
+);
 
 t.test("with JavaScript: a file refused is explained on the form, in place", TIMEOUT, async (t) => {
   const page = await harness.newPage({

@@ -472,3 +472,41 @@ t.test("uploads are limited to 10 a minute per user; typed runs are not", async 
   });
   t.equal(typed.statusCode, 303, "a typed run still goes through");
 });
+
+t.test("the run's progress: for its own user only, by the form's progress id", async (t) => {
+  const { editor, admin, acme } = await setup(t);
+  const url = `/units/${acme.unitId}/numbers/delete?tab=upload`;
+  const form = await editor.inject({ url, headers: HTML });
+  const progressId = /name="progress" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
+  t.match(progressId, /^[0-9a-f-]{36}$/, "the form carries a fresh progress id");
+  t.match(form.body, new RegExp(`data-progress-url="/runs/${progressId}/progress"`));
+
+  const progressOf = async (agent: Agent, id: string) => {
+    const res = await agent.inject({ url: `/runs/${id}/progress` });
+    t.equal(res.statusCode, 200);
+    t.equal(res.headers["cache-control"], "no-store");
+    return res.json();
+  };
+  t.same(await progressOf(editor, progressId), { phase: "unknown", done: 0, total: 0 });
+
+  const res = await upload(
+    editor,
+    `/units/${acme.unitId}/numbers/delete`,
+    "+12133734254\n+12133734253\nnot a number\n",
+    { progress: progressId },
+  );
+  t.equal(res.statusCode, 303);
+  t.same(
+    await progressOf(editor, progressId),
+    { phase: "done", done: 3, total: 3 },
+    "the finished run",
+  );
+  t.same(
+    await progressOf(admin, progressId),
+    { phase: "unknown", done: 0, total: 0 },
+    "another user's id tells nothing",
+  );
+  t.same(await progressOf(editor, "x"), { phase: "unknown", done: 0, total: 0 }, "not an id");
+  const anonymous = await editor.app.inject({ url: `/runs/${progressId}/progress` });
+  t.not(anonymous.statusCode, 200, "signed out: no progress");
+});
