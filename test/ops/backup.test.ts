@@ -123,10 +123,6 @@ t.test("leaves nothing at FILE when it cannot back up", async (t) => {
 
   await t.rejects(backupDatabase(join(dir, "nowhere.db"), file), /No database at/);
   t.notOk(existsSync(join(dir, "nowhere.db")), "no empty database is created");
-  await t.rejects(
-    backupDatabase(join(dir, "nowhere.db"), join(dir, "no", "b.db")),
-    /No (database|folder)/,
-  );
 
   // A database whose index pages are damaged: SQLite's backup copies them as they are, and
   // the check of the copy must catch it.
@@ -154,6 +150,7 @@ t.test("leaves nothing at FILE when it cannot back up", async (t) => {
   t.notOk(existsSync(file), "no backup at FILE");
   t.notOk(existsSync(`${file}.partial`), "no half-written copy either");
 
+  await t.rejects(backupDatabase(damaged, join(dir, "no", "b.db")), /No folder/);
   await t.rejects(backupDatabase(damaged, damaged), /is the live database/);
   await t.rejects(backupDatabase(damaged, `${damaged}-wal`), /is the live database/);
 });
