@@ -20,12 +20,13 @@
  *    a 2 s warm-up and a 10 s measured run. Any answer but 200 (or an error) marks it INVALID.
  * 6. Prints requests/s, p50 and p99 and the share of /healthz's throughput for each target and
  *    the server's peak RSS, with PASS/FAIL, and writes the same to bench/results.json.
- * 7. Then the bulk half (issue 5, src/bench/bulk.ts), on a fresh server so its peak RSS is its
- *    own: the first 100,000 numbers of the largest business deleted by a CSV upload at that
- *    business, then the same numbers added back by upload at its largest unit, each timed from
- *    request to 303 while autocannon loads that unit's dashboard, and checked on its job page.
- *    Each is compared with a floor measured in this process beforehand: parsePhoneInput over
- *    the lines plus the raw delete (or insert) of the rows in one transaction, on a copy.
+ * 7. Then the bulk half (issue 5, src/bench/bulk-half.ts), on a fresh server so its peak RSS
+ *    is its own: the first 100,000 numbers of the largest business deleted by a CSV upload at
+ *    that business, then added back by upload at its largest unit, each timed from request to
+ *    303 and checked on its job page; first alone (compared with a floor measured in this
+ *    process beforehand: parsePhoneInput over the lines plus the raw delete or insert of the
+ *    rows in one transaction, on a copy), then again while autocannon loads that unit's
+ *    dashboard (its p99 during the upload).
  * 8. Stops the servers (SIGTERM, then waits for them to exit) and removes the temporary folder,
  *    also when anything above fails; a watchdog ends a bench that runs far too long.
  *
@@ -41,17 +42,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-  BULK_CONNECTIONS,
-  BULK_GOALS,
-  countPresent,
-  csvOf,
-  measureFloor,
-  pickBulkPlan,
-  timeUpload,
-  type UploadRun,
-} from "../bench/bulk.js";
-import { formatBulkVerdict, judgeBulk } from "../bench/bulk-report.js";
+import { bulkHalf } from "../bench/bulk-half.js";
 import { BENCH_NUMBERS, pickTargets, prepareDatabase, type Targets } from "../bench/dataset.js";
 import {
   type LoadSettings,
@@ -221,103 +212,6 @@ async function dashboardHalf(databaseFile: string, admin: Admin, servers: Runnin
   };
 }
 
-/**
- * Issue 5's uploads: the floor first (in this process, on a copy, before the server starts),
- * then a 100,000-number delete at the business and the same numbers added back at its unit.
- */
-async function bulkHalf(
-  databaseFile: string,
-  temp: string,
-  admin: Admin,
-  servers: RunningServer[],
-) {
-  const plan = pickBulkPlan(databaseFile);
-  log(
-    `Bulk: delete ${n(plan.numbers.length)} numbers of business ${plan.business.id} ` +
-      `(${n(plan.business.numbers)} numbers), then add them back at its unit ${plan.unit.id} ` +
-      `(${n(plan.unit.numbers)} numbers) as "${plan.purpose.name}" (call purpose ` +
-      `${plan.purpose.id}); the dashboard loaded meanwhile is /units/${plan.unit.id}/numbers.`,
-  );
-  const floor = await measureFloor(databaseFile, join(temp, "floor.db"), plan);
-  log(
-    `Floor: parse ${floor.parseSeconds.toFixed(2)} s (${n(floor.validLines)} valid), raw delete ` +
-      `${floor.deleteSeconds.toFixed(2)} s, raw insert ${floor.insertSeconds.toFixed(2)} s.`,
-  );
-  if (floor.validLines !== plan.numbers.length) {
-    throw new Error(
-      `Only ${n(floor.validLines)} of the ${n(plan.numbers.length)} numbers are valid for ` +
-        "libphonenumber-js/max: the add run would not measure 100,000 additions.",
-    );
-  }
-  const { server, cookie } = await startSignedIn(databaseFile, admin);
-  servers.push(server);
-  const csv = csvOf(plan.numbers);
-  const dashboardPath = `/units/${plan.unit.id}/numbers`;
-  const runs: UploadRun[] = [];
-  const deletion = await timeUpload(server.baseUrl, cookie, server.pid, {
-    name: `Delete ${n(plan.numbers.length)} (business)`,
-    kind: "delete",
-    levelPath: `/businesses/${plan.business.id}`,
-    fields: { confirm: "yes" },
-    csv,
-    dashboardPath,
-    expected: plan.numbers.length,
-  });
-  runs.push(deletion);
-  log(
-    `  ${deletion.name}: ${deletion.seconds.toFixed(2)} s, ${deletion.status} → ${deletion.location}`,
-  );
-  // Added back only if really gone: else the add run would measure rejections.
-  const stillThere = countPresent(databaseFile, plan.numbers);
-  if (stillThere === 0) {
-    const addition = await timeUpload(server.baseUrl, cookie, server.pid, {
-      name: `Add ${n(plan.numbers.length)} (unit)`,
-      kind: "add",
-      levelPath: `/units/${plan.unit.id}`,
-      fields: { call_purpose: String(plan.purpose.id) },
-      csv,
-      dashboardPath,
-      expected: plan.numbers.length,
-    });
-    runs.push(addition);
-    log(
-      `  ${addition.name}: ${addition.seconds.toFixed(2)} s, ${addition.status} → ${addition.location}`,
-    );
-  } else {
-    deletion.problems.push(`${n(stillThere)} of its numbers are still in the database after it`);
-  }
-  const peakRssBytes = server.peakRssBytes();
-  await server.stop();
-  const verdict = judgeBulk(runs, floor, peakRssBytes);
-  log("");
-  log(
-    `${n(plan.numbers.length)}-number uploads over ${n(BENCH_NUMBERS)} numbers, dashboard at ` +
-      `${BULK_CONNECTIONS} connections meanwhile, node ${process.version}, ` +
-      `${availableParallelism()} CPUs:`,
-  );
-  log("");
-  log(formatBulkVerdict(verdict, floor));
-  return {
-    goals: BULK_GOALS,
-    connections: BULK_CONNECTIONS,
-    plan: {
-      business: plan.business,
-      unit: plan.unit,
-      purpose: plan.purpose,
-      numbers: plan.numbers.length,
-      first: plan.numbers[0],
-      last: plan.numbers.at(-1),
-    },
-    floor,
-    runs: verdict.rows,
-    peakRssBytes,
-    peakRssMiB: verdict.peakRssMiB,
-    peakRssPass: verdict.rssPass,
-    pass: verdict.pass,
-    valid: verdict.valid,
-  };
-}
-
 async function main(): Promise<number> {
   const started = performance.now();
   const halves = halvesFromArgs(process.argv.slice(2));
@@ -342,7 +236,9 @@ async function main(): Promise<number> {
       ? await dashboardHalf(databaseFile, admin, servers)
       : null;
     if (dashboard && halves.has("bulk")) log("");
-    const bulk = halves.has("bulk") ? await bulkHalf(databaseFile, temp, admin, servers) : null;
+    const bulk = halves.has("bulk")
+      ? await bulkHalf(databaseFile, temp, servers, () => startSignedIn(databaseFile, admin), log)
+      : null;
     const loadAfter = loadavg()[0] ?? 0;
     const cpuCount = availableParallelism();
     // Taken while the server idled, so it is other work; the load after includes the bench's.

@@ -52,6 +52,20 @@ function withStatementCache(handle: SqliteHandle, limit = 500): SqliteHandle {
   });
 }
 
+/** Page cache of a connection that runs bulk writes: 64 MiB (SQLite's default is 2 MiB). */
+export const BULK_CACHE_KIB = 64 * 1024;
+
+/**
+ * A connection for bulk runs (an upload worker's own). A run of 100,000 numbers changes pages
+ * all over five indexes; with the default 2 MiB cache, dirty pages spill to the WAL mid-run
+ * and are written again later, which made such runs about 1.5× slower.
+ */
+export function openBulkWriter(url: string): SqliteHandle {
+  const handle = openSqlite(url);
+  handle.pragma(`cache_size = -${BULK_CACHE_KIB}`);
+  return handle;
+}
+
 /**
  * The reader beside the writer: the same file, refusing writes (the portal reads through it
  * only; see sqlite-driver.ts for why there are two connections).

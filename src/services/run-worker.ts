@@ -3,7 +3,7 @@
  * waits for the main thread to hand it the writer lock, then runs it on its own connection.
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { openSqlite, type SqliteHandle } from "../db/sqlite.js";
+import { openBulkWriter, type SqliteHandle } from "../db/sqlite.js";
 import { executeRun } from "./run-engine.js";
 import { WORKER_ROLE, type WorkerReply, type WorkerTask } from "./run-workers.js";
 import { readUploadFile } from "./uploads.js";
@@ -18,7 +18,7 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
   const connectionTo = (file: string) => {
     if (connection?.file !== file) {
       connection?.handle.close();
-      connection = { file, handle: openSqlite(file) };
+      connection = { file, handle: openBulkWriter(file) };
     }
     return connection.handle;
   };
