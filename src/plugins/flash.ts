@@ -4,6 +4,29 @@ import fp from "fastify-plugin";
 export interface Flash {
   kind: "success" | "error" | "info";
   message: string;
+  /** A change that can be taken back at once: the Undo button's form (product.md §5). */
+  undo?: FlashUndo;
+}
+
+export interface FlashUndo {
+  /** Where the Undo button posts, e.g. /removed/12/restore. */
+  action: string;
+  /** The page to come back to afterwards. */
+  returnTo: string;
+}
+
+/** Undo posts only to a restore of one removal; a forged cookie can aim it nowhere else. */
+const UNDO_ACTION = /^\/removed\/\d{1,15}\/restore$/;
+const LOCAL_PATH = /^\/(?![/\\])[^\s]{0,1999}$/;
+
+function undoOf(value: unknown): FlashUndo | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { action, returnTo } = value as Partial<FlashUndo>;
+  if (typeof action !== "string" || !UNDO_ACTION.test(action)) return undefined;
+  return {
+    action,
+    returnTo: typeof returnTo === "string" && LOCAL_PATH.test(returnTo) ? returnTo : "/",
+  };
 }
 
 declare module "fastify" {
@@ -41,7 +64,12 @@ export const flashPlugin = fp(
       try {
         const parsed = JSON.parse(raw) as Partial<Flash>;
         if (typeof parsed.message === "string" && KINDS.has(String(parsed.kind))) {
-          return { kind: parsed.kind as Flash["kind"], message: parsed.message.slice(0, 500) };
+          const undo = undoOf(parsed.undo);
+          return {
+            kind: parsed.kind as Flash["kind"],
+            message: parsed.message.slice(0, 500),
+            ...(undo ? { undo } : {}),
+          };
         }
       } catch {
         // A mangled cookie is simply dropped.

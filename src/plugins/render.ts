@@ -8,7 +8,7 @@ import { VIEWS_DIR } from "../paths.js";
 import { findLevel } from "../queries/levels.js";
 import { buildLevelSwitcher } from "../services/levels.js";
 import { buildNavigation, type NavKey } from "../services/navigation.js";
-import type { Flash } from "./flash.js";
+import type { Flash, FlashUndo } from "./flash.js";
 import { jsonError } from "./json.js";
 
 /** Data every full page passes: its title and, when it sits at one, its level. */
@@ -27,6 +27,8 @@ export interface DoneOptions {
   events?: Record<string, unknown>;
   /** What a script asking for JSON gets besides `ok` and `message` (e.g. the saved number). */
   json?: Record<string, unknown>;
+  /** The message offers Undo (a form posting here), e.g. after removing a number. */
+  undo?: FlashUndo;
 }
 
 declare module "fastify" {
@@ -161,7 +163,11 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
     );
 
     app.decorateReply("done", async function (this: FastifyReply, options: DoneOptions) {
-      const flash: Flash = { kind: "success", message: options.message };
+      const flash: Flash = {
+        kind: "success",
+        message: options.message,
+        ...(options.undo ? { undo: options.undo } : {}),
+      };
       // A script gets the outcome itself rather than a redirect to a page about it.
       if (this.request.wantsJson) {
         return this.code(200).send({ ok: true, message: options.message, ...options.json });

@@ -2,8 +2,14 @@ import type { Kysely } from "kysely";
 import type { DB } from "../db/database.js";
 import type { AuditEvent, NewAuditEvent } from "../db/tables/audit.js";
 
-export async function insertAuditEvent(db: Kysely<DB>, event: NewAuditEvent): Promise<void> {
-  await db.insertInto("audit_events").values(event).execute();
+/** Writes one event; its id is, for a removal, the id Restore and Undo name it by. */
+export async function insertAuditEvent(db: Kysely<DB>, event: NewAuditEvent): Promise<number> {
+  const { id } = await db
+    .insertInto("audit_events")
+    .values(event)
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return id;
 }
 
 /** Latest events about one subject, newest first. */

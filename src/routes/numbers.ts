@@ -196,13 +196,16 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const values = formValues(request.body, ["return_to"]);
       const removed = await removeNumber(app.db, request.user, toId(request.params.id));
+      const to = localPath(values.return_to, homeOf(removed));
       return reply.done({
-        to: localPath(values.return_to, homeOf(removed)),
+        to,
+        // The confirmation offers Undo: restoring this removal, back on the same page.
+        undo: { action: `/removed/${removed.removalId}/restore`, returnTo: to },
         message: removed.brands
           ? `Removed ${removed.national}. It no longer displays ${removed.display_name}.`
           : `Removed ${removed.national}.`,
         events: CHANGED,
-        json: { number: numberJson(removed) },
+        json: { number: numberJson(removed), removal_id: removed.removalId },
       });
     },
   );

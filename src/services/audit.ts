@@ -54,14 +54,14 @@ export function actorColumns(actor: AuditActor): {
   };
 }
 
-/** Writes one audit event; call it with the same transaction as the change it records. */
+/** Writes one audit event (its id returned); call it in the transaction of the change. */
 export async function recordAudit(
   trx: Kysely<DB>,
   actor: AuditActor,
   entry: AuditEntry,
   at: string,
-): Promise<void> {
-  await insertAuditEvent(trx, {
+): Promise<number> {
+  return insertAuditEvent(trx, {
     occurred_at: at,
     ...actorColumns(actor),
     action: entry.action,

@@ -137,18 +137,19 @@ export async function changeNumberPurpose(
 
 /**
  * Removes a number in one transaction with an audit event holding a full snapshot of it
- * (where it was, its purpose, what it displayed), from which it can later be restored.
+ * (where it was, its purpose, what it displayed), from which it can later be restored: the
+ * removal's id is returned with the number, for the Undo the confirmation offers.
  */
 export async function removeNumber(
   db: Kysely<DB>,
   user: CurrentUser,
   id: number,
-): Promise<NumberView> {
+): Promise<NumberView & { removalId: number }> {
   return inWriteTransaction(db, async (trx) => {
     const number = await findEditableNumber(trx, user, id);
     const now = new Date().toISOString();
     await deleteNumber(trx, id);
-    await recordAudit(
+    const removalId = await recordAudit(
       trx,
       user,
       {
@@ -177,6 +178,6 @@ export async function removeNumber(
       },
       now,
     );
-    return number;
+    return { ...number, removalId };
   });
 }

@@ -417,3 +417,78 @@ t.test("access: numbers outside the scope do not exist; viewers only look", asyn
     200,
   );
 });
+
+t.test("Remove offers Undo: the confirmation's button restores the number", async (t) => {
+  const { admin, database, acme, id } = await setup(t);
+  const { db } = database;
+  const exists = async (e164: string) =>
+    (await db.selectFrom("phone_numbers").select("id").where("e164", "=", e164).execute())
+      .length === 1;
+  const back = `/units/${acme.unitId}/numbers`;
+
+  // Without JavaScript: the message on the next page carries the Undo form.
+  const plain = await admin.inject({
+    method: "POST",
+    url: `/numbers/${await id("+14153734200")}/remove`,
+    ...form({ return_to: back }),
+  });
+  t.equal(plain.statusCode, 303);
+  const removal = await db
+    .selectFrom("audit_events")
+    .select("id")
+    .where("action", "=", "number.remove")
+    .where("phone_number", "=", "+14153734200")
+    .executeTakeFirstOrThrow();
+  const page = await admin.inject({ url: back, headers: HTML });
+  t.match(page.body, /Removed \(415\) 373-4200\./);
+  t.match(
+    page.body,
+    new RegExp(
+      `<form method="post" action="/removed/${removal.id}/restore" class="inline-form flash-undo">`,
+    ),
+  );
+  t.match(page.body, new RegExp(`name="return_to" value="${back}"`));
+  t.notOk(await exists("+14153734200"));
+  const undone = await admin.inject({
+    method: "POST",
+    url: `/removed/${removal.id}/restore`,
+    ...form({ return_to: back }),
+  });
+  t.equal(undone.statusCode, 303);
+  t.equal(undone.headers.location, back, "back on the same page");
+  t.ok(await exists("+14153734200"), "Undo put it back");
+
+  // With htmx: the message swapped in carries it too.
+  const number = await id("+12133734253");
+  const hx = await admin.inject({
+    method: "POST",
+    url: `/numbers/${number}/remove`,
+    ...form({}, RESULTS),
+  });
+  t.match(hx.body, /hx-swap-oob/);
+  t.match(hx.body, /action="\/removed\/\d+\/restore" class="inline-form flash-undo"/);
+  t.match(hx.body, /name="_csrf" value="[^"]+"/, "with the session's CSRF token");
+
+  // A script gets the removal's id to restore it by.
+  const again = await admin.inject({
+    method: "POST",
+    url: `/numbers/${await id("+12133734254")}/remove`,
+    ...form({}, { accept: "application/json" }),
+  });
+  t.type(again.json().removal_id, "number");
+
+  // A forged flash cookie cannot aim the button anywhere but a restore.
+  const forged = await admin.inject({
+    url: back,
+    headers: HTML,
+    cookies: {
+      nd_flash: JSON.stringify({
+        kind: "success",
+        message: "Hello",
+        undo: { action: "/users/1/disable", returnTo: "/" },
+      }),
+    },
+  });
+  t.match(forged.body, /Hello/);
+  t.notMatch(forged.body, /flash-undo/, "no Undo for other actions");
+});
