@@ -395,6 +395,17 @@ t.test("with JavaScript: Remove warns, can be cancelled, then removes", TIMEOUT,
     await assertFocus(t, page, page.locator("#main"), "focus goes to the main content");
   });
 
+  await step(t, "the confirmation's Undo puts it back", async (t) => {
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === unitDashboard),
+      flashOf(page).getByRole("button", { name: "Undo" }).click(),
+    ]);
+    await flashOf(page).getByText(`Restored ${national} where it was.`).waitFor();
+    t.pass("the flash says so");
+    t.equal(await unitTotal(), total, "the number is back in the database");
+    t.equal(await rowOf(page, await idOf(e164)).count(), 1, "and on the dashboard");
+  });
+
   harness.assertNoProblems(t, page);
   await page.context().close();
 });
@@ -499,6 +510,13 @@ t.test("without JavaScript: search, menus and forms work as pages", TIMEOUT, asy
     t.pass("with the flash");
     t.equal(await rowOf(page, removedId).count(), 0, "the number is gone from the list");
     t.equal(await unitTotal(), before - 1, "and from the database");
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === unitDashboard),
+      flashOf(page).getByRole("button", { name: "Undo" }).click(),
+    ]);
+    await flashOf(page).getByText(`Restored ${national} where it was.`).waitFor();
+    t.equal(await unitTotal(), before, "Undo, a plain form, put it back");
+    t.equal(urlOf(page).searchParams.get("q"), "3734", "on the same search");
   });
 
   harness.assertNoProblems(t, page);

@@ -225,6 +225,14 @@ t.test("with JavaScript: build the list, remove one, confirm in a dialog", TIMEO
     t.ok(await exists("+12133734254"), "the removed entry was not sent");
   });
 
+  await step(t, "Undo restores what the run removed", async (t) => {
+    const job = page.url();
+    await Promise.all([page.waitForURL(job), page.getByRole("button", { name: "Undo" }).click()]);
+    await page.locator("#flash").getByText("Undone: 1 number restored.").waitFor();
+    t.pass("the flash says so");
+    t.ok(await exists("+12133734253"), "the number is back");
+  });
+
   harness.assertNoProblems(t, page);
   await page.context().close();
 });
@@ -301,6 +309,11 @@ t.test("without JavaScript: the textarea, the confirmation page, Ok", TIMEOUT, a
     "the reason",
   );
   t.notOk(await exists("+12133734257"), "removed");
+
+  const job = page.url();
+  await Promise.all([page.waitForURL(job), page.getByRole("button", { name: "Undo" }).click()]);
+  await page.locator("#flash").getByText("Undone: 1 number restored.").waitFor();
+  t.ok(await exists("+12133734257"), "Undo, a plain form too, put it back");
 
   harness.assertNoProblems(t, page);
   await page.context().close();
