@@ -182,6 +182,7 @@ class Run {
   /** The job's own audit event, after its numbers'. */
   finish(total: number): void {
     const { plan } = this;
+    this.writes.flush();
     this.writes.finishJob(this.jobId, {
       total,
       succeeded: this.succeeded,
@@ -201,6 +202,7 @@ class Run {
         after_json: null,
       }),
     );
+    this.writes.flush();
   }
 }
 

@@ -199,7 +199,11 @@ export class RunWorkers {
       worker.on("message", onMessage);
       worker.on("error", onError);
       worker.on("exit", onExit);
-      worker.postMessage(task satisfies WorkerTask);
+      // A file that owns its memory (any but the smallest) is handed over, not copied: the
+      // worker needs it, this side does not, and it can be 8 MiB.
+      const { bytes } = task;
+      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      worker.postMessage(task satisfies WorkerTask, owned ? [bytes.buffer as ArrayBuffer] : []);
     });
   }
 
