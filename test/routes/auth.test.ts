@@ -261,14 +261,14 @@ t.test("passwords: 64 characters work; a 2 MB body is refused before any hashing
 
   const agent = new Agent(app);
   agent.takeCsrfFrom((await agent.inject({ url: "/login" })).body);
-  const started = Date.now();
   const huge = await agent.inject({
     method: "POST",
     url: "/login",
     ...form({ email: ADMIN_EMAIL, password: "x".repeat(2 * 1024 * 1024), _csrf: agent.csrfToken }),
   });
-  t.equal(huge.statusCode, 413);
-  t.ok(Date.now() - started < 2000, "answered without hashing 2 MB");
+  // Refused by the body limit before the handler runs: no password is read, none hashed
+  // (no timing check here: these machines are shared and noisy).
+  t.equal(huge.statusCode, 413, "refused as too large, before the sign-in handler");
   const failed = await database.db
     .selectFrom("audit_events")
     .select("id")
