@@ -24,6 +24,11 @@ async function main(): Promise<void> {
   }
   const app = await buildApp({ config });
   let closing = false;
+  // An answer sent while shutting down closes its connection. Otherwise a keep-alive client
+  // whose request was in flight holds the server open for its idle timeout (72 s) after it.
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       if (closing) return;

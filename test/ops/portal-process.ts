@@ -117,8 +117,10 @@ export async function callPurposeId(base: string, session: Session, name: string
   return id;
 }
 
-/** Resolves when the child has exited, with its exit code (or signal). */
+/**
+ * Resolves when the child has exited and its output has all been read ("close", not "exit"),
+ * with its exit code (or signal).
+ */
 export function exitOf(child: ChildProcess): Promise<number | NodeJS.Signals | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
+  return new Promise((resolve) => child.once("close", (code, signal) => resolve(code ?? signal)));
 }

@@ -10,14 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import SqliteDatabase from "better-sqlite3";
-import t from "tap";
+import t, { type Test } from "tap";
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from "../helpers/app.js";
 import {
   callPurposeId,
   exitOf,
   hundredThousandNumbers,
   makeAcmeBilling,
-  post,
+  type Session,
   signIn,
 } from "./portal-process.js";
 
@@ -87,7 +87,54 @@ async function refusesConnections(port: number): Promise<boolean> {
   return false;
 }
 
-t.test("SIGTERM: the run in flight finishes, then the server closes cleanly", async (t) => {
+/** A run's request body as a browser would send it: a form, or a multipart upload. */
+type RunBody = (numbers: string[], purpose: string) => URLSearchParams | FormData;
+
+const typed: RunBody = (numbers, purpose) =>
+  new URLSearchParams({ numbers: numbers.join("\n"), call_purpose: purpose });
+
+const uploaded: RunBody = (numbers, purpose) => {
+  const form = new FormData();
+  form.append("call_purpose", purpose);
+  form.append("file", new Blob([`phone_number\n${numbers.join("\n")}\n`]), "numbers.csv");
+  return form;
+};
+
+/**
+ * Posts `body` in two halves, the second once `release` resolves: until then the request is
+ * certainly in flight (a run itself may be too quick, or too synchronous, to be caught).
+ */
+async function postInTwoHalves(
+  url: string,
+  session: Session,
+  body: URLSearchParams | FormData,
+  release: Promise<void>,
+): Promise<Response> {
+  const encoded = new Response(body);
+  const bytes = new Uint8Array(await encoded.arrayBuffer());
+  const half = Math.floor(bytes.length / 2);
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(bytes.subarray(0, half));
+      await release;
+      controller.enqueue(bytes.subarray(half));
+      controller.close();
+    },
+  });
+  return fetch(url, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      "content-type": encoded.headers.get("content-type") ?? "",
+      cookie: session.cookie,
+      "x-csrf-token": session.csrf,
+    },
+    body: stream,
+    duplex: "half",
+  } as RequestInit);
+}
+
+async function sigtermDuringRun(t: Test, runBody: RunBody) {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-shutdown-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, "live.db");
@@ -101,12 +148,14 @@ t.test("SIGTERM: the run in flight finishes, then the server closes cleanly", as
   const session = await signIn(base);
   await makeAcmeBilling(base, session);
   const numbers = hundredThousandNumbers().slice(0, 20_000);
-  const running = post(base, session, "/units/1/numbers/add", {
-    numbers: numbers.join("\n"),
-    call_purpose: await callPurposeId(base, session, "Survey"),
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
   });
+  const body = runBody(numbers, await callPurposeId(base, session, "Survey"));
+  const running = postInTwoHalves(`${base}/units/1/numbers/add`, session, body, released);
 
-  // SIGTERM once the server has the run in hand (its body may still be arriving).
+  // SIGTERM while the server is still receiving the run's body.
   await server.logged(
     (l) =>
       l.msg === "incoming request" &&
@@ -118,10 +167,24 @@ t.test("SIGTERM: the run in flight finishes, then the server closes cleanly", as
   await server.logged((l) => l.msg.startsWith("shutting down"));
 
   t.ok(await refusesConnections(port), "new connections are refused");
+  release();
   const res = await running;
   t.equal(res.status, 303, "the run in flight finished and answered");
   t.match(res.headers.get("location"), /^\/jobs\/\d+$/);
+  t.equal(res.headers.get("connection"), "close", "and closed its connection");
   t.equal(await exited, 0, "the process exits 0");
+  // The premise: the run was answered after the server began shutting down.
+  const runId = server.lines.find(
+    (l) =>
+      l.msg === "incoming request" &&
+      l.req?.url === "/units/1/numbers/add" &&
+      l.req.method === "POST",
+  )?.reqId;
+  const answeredAt = server.lines.findIndex(
+    (l) => l.reqId === runId && l.msg === "request completed",
+  );
+  const shutdownAt = server.lines.findIndex((l) => l.msg.startsWith("shutting down"));
+  t.ok(shutdownAt >= 0 && shutdownAt < answeredAt, "the run was still in flight at SIGTERM");
   t.ok(
     server.lines.some((l) => l.msg === "stopped"),
     "it says it stopped",
@@ -139,4 +202,12 @@ t.test("SIGTERM: the run in flight finishes, then the server closes cleanly", as
   t.equal(db.pragma("integrity_check", { simple: true }), "ok");
   t.equal(db.prepare("select count(*) from phone_numbers").pluck().get(), numbers.length);
   t.equal(db.prepare("select sum(succeeded) from jobs").pluck().get(), numbers.length);
-});
+}
+
+t.test("SIGTERM during a typed run: it finishes, then the server closes cleanly", (t) =>
+  sigtermDuringRun(t, typed),
+);
+
+t.test("SIGTERM during an upload: it finishes, then the server closes cleanly", (t) =>
+  sigtermDuringRun(t, uploaded),
+);
