@@ -95,7 +95,7 @@ export function formatBulkVerdict(verdict: BulkVerdict, floor: Floor): string {
     widths.map((w) => "-".repeat(w)).join("  "),
     ...lines.map(format),
     "",
-    `Floor: parsePhoneInput ${floor.parseSeconds.toFixed(2)} s (best of 3) + raw delete ` +
+    `Floor: libphonenumber-js parse + isValid ${floor.parseSeconds.toFixed(2)} s (best of 3) + raw delete ` +
       `${floor.deleteSeconds.toFixed(2)} s / raw insert ${floor.insertSeconds.toFixed(2)} s ` +
       "(one transaction, prepared statement, the portal's pragmas).",
     ...verdict.rows.flatMap(({ name, dashboard: d }) =>

@@ -68,13 +68,39 @@ export const PHONE_INPUT_MESSAGES = {
   notANumber: "This is not a phone number.",
 } as const;
 
-const reject = (message: string): PhoneInput => ({ ok: false, code: "INVALID_FORMAT", message });
+const reject = (message: string): Extract<PhoneInput, { ok: false }> => ({
+  ok: false,
+  code: "INVALID_FORMAT",
+  message,
+});
 
 /**
  * Reads one number: E.164 ("+12133734253") and its national form for display, or why not.
  * Numbers without a + are read as numbers of `defaultRegion`; with none, they are refused.
  */
 export function parsePhoneInput(raw: string, defaultRegion: string | null): PhoneInput {
+  const read = readPhone(raw, defaultRegion);
+  return "phone" in read
+    ? { ok: true, e164: read.phone.number, national: read.phone.formatNational() }
+    : read;
+}
+
+/**
+ * The same reading without the national form, which bulk runs never show: formatting it is
+ * about a quarter of the cost of reading a number, and a run reads 100,000.
+ */
+export function parsePhoneE164(
+  raw: string,
+  defaultRegion: string | null,
+): { ok: true; e164: string } | Extract<PhoneInput, { ok: false }> {
+  const read = readPhone(raw, defaultRegion);
+  return "phone" in read ? { ok: true, e164: read.phone.number } : read;
+}
+
+function readPhone(
+  raw: string,
+  defaultRegion: string | null,
+): { phone: PhoneNumber } | Extract<PhoneInput, { ok: false }> {
   if (raw.length > MAX_RAW_LENGTH) return reject(PHONE_INPUT_MESSAGES.tooLong);
   // Full-width digits and + (typed with a CJK input method) become ASCII; plain ASCII, nearly
   // every line of an upload, skips the normalisation.
@@ -113,7 +139,7 @@ export function parsePhoneInput(raw: string, defaultRegion: string | null): Phon
   // Unreachable with the characters allowed above; kept so an extension can never slip through.
   if (phone.ext) return reject(PHONE_INPUT_MESSAGES.extension);
   if (!phone.isValid()) return reject(describeInvalid(phone, international));
-  return { ok: true, e164: phone.number, national: phone.formatNational() };
+  return { phone };
 }
 
 function countDigits(text: string): number {

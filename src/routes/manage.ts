@@ -178,7 +178,11 @@ export async function manageRoutes(
         ? (phase: RunPhase, done: number, total: number) =>
             progressBoard.report(request.user.id, progressId, { phase, done, total })
         : undefined;
-      const read = { defaultRegion: options.defaultRegion, maxEntries: MAX_ENTRIES };
+      const read = {
+        defaultRegion: options.defaultRegion,
+        maxEntries: MAX_ENTRIES,
+        lookUpAsWritten: kind === "delete",
+      };
       const summary = await uploads.run(app.database, file, read, plan, report);
       const job = await jobOf(app.db, summary);
       if (request.wantsJson) return replyWithJob(app, reply, job);

@@ -13,23 +13,11 @@ import type { JobKind, NewJobOutcome } from "../db/tables/jobs.js";
 import type { PhoneNumber } from "../db/tables/numbers.js";
 import { type Level, levelTrail } from "../domain/levels.js";
 import { type CurrentUser, canSeeNumber } from "../domain/permissions.js";
-import { type PhoneInput, parsePhoneInput } from "../domain/phone-input.js";
-import type { RejectionCode } from "../domain/rejections.js";
 import { type LevelColumn, prepareRunWrites, type RunWrites } from "../queries/run-writes.js";
 import { actorColumns } from "./audit.js";
+import { EntryReader, mayLookUpAsWritten, type Rejection, type RunEntry } from "./run-entries.js";
 
-export interface RunEntry {
-  /** 1-based position in what the user gave. */
-  line: number;
-  number: string;
-  /** A call purpose given with the number (upload column), or null. */
-  callPurpose: string | null;
-  /** The number already read by parsePhoneInput (uploads do it in a worker thread). */
-  parsed?: ParsedNumber;
-}
-
-/** What a run needs of parsePhoneInput's answer: the number in E.164, or why it is not one. */
-export type ParsedNumber = { ok: true; e164: string } | Extract<PhoneInput, { ok: false }>;
+export type { ParsedNumber, RunEntry } from "./run-entries.js";
 
 export interface PurposeRef {
   id: number;
@@ -66,35 +54,10 @@ export interface RunSummary {
 export type RunProgress = (done: number, total: number) => void;
 export const PROGRESS_EVERY = 2_000;
 
-interface Rejection {
-  code: RejectionCode;
-  message: string;
-}
-
+/** An entry and the number it was read as (null: none). */
 interface Parsed {
   entry: RunEntry;
   e164: string | null;
-  rejection: Rejection | null;
-}
-
-/** Parses every entry and flags repeats of a number (in any format) seen earlier in the run. */
-function parseEntries(entries: RunEntry[], defaultRegion: string | null): Parsed[] {
-  const firstLine = new Map<string, number>();
-  return entries.map((entry) => {
-    const parsed = entry.parsed ?? parsePhoneInput(entry.number, defaultRegion);
-    if (!parsed.ok)
-      return { entry, e164: null, rejection: { code: parsed.code, message: parsed.message } };
-    const earlier = firstLine.get(parsed.e164);
-    if (earlier !== undefined) {
-      return {
-        entry,
-        e164: parsed.e164,
-        rejection: { code: "DUPLICATE_IN_LIST", message: `The same number as entry ${earlier}.` },
-      };
-    }
-    firstLine.set(parsed.e164, entry.line);
-    return { entry, e164: parsed.e164, rejection: null };
-  });
 }
 
 const LEVEL_COLUMNS: Record<Level["kind"], LevelColumn> = {
@@ -213,12 +176,40 @@ type AuditCommon =
   | "actor_token_id"
   | "actor_token_name";
 
-/** Delete: removes the entry's number when it is at the level, else says why not. */
-function deleteOne(run: Run, p: Parsed, e164: string): void {
-  const given = p.entry.callPurpose?.trim() || null;
-  // A purpose name not in the catalog matches no number: the entry is then explained below.
-  const purposeId = given === null ? null : (run.purposeByName.get(given.toLowerCase())?.id ?? -1);
-  const removed = run.writes.removeAt(e164, run.plan.level.id, purposeId);
+/**
+ * Delete: removes the entry's number when it is at the level (see run-entries.ts for the
+ * entries looked up as written before being read), else says why not.
+ */
+function deleteEntry(run: Run, reader: EntryReader, entry: RunEntry): void {
+  let triedAsWritten = false;
+  if (entry.parsed === undefined && mayLookUpAsWritten(entry.number)) {
+    const written = { entry, e164: entry.number };
+    // Only numbers found or read are noted, so an earlier one is sure to be this number.
+    const earlier = reader.claim(written.e164, entry.line);
+    if (earlier) return run.reject(written, earlier);
+    if (tryRemove(run, written)) return;
+    reader.unclaim(written.e164);
+    triedAsWritten = true;
+  }
+  const parsed = reader.read(entry);
+  if (!parsed.ok) return run.reject({ entry, e164: null }, parsed);
+  const p = { entry, e164: parsed.e164 };
+  const repeat = reader.claim(parsed.e164, entry.line);
+  if (repeat) return run.reject(p, repeat);
+  if (triedAsWritten && parsed.e164 === entry.number) return explainNotRemoved(run, p);
+  if (!tryRemove(run, p)) explainNotRemoved(run, p);
+}
+
+/** The call purpose a delete entry names: its id, -1 for a name not in the catalog, or null. */
+function givenPurpose(run: Run, entry: RunEntry): number | null {
+  const given = entry.callPurpose?.trim() || null;
+  // A purpose name not in the catalog matches no number: the entry is then explained.
+  return given === null ? null : (run.purposeByName.get(given.toLowerCase())?.id ?? -1);
+}
+
+/** Removes the number if it is at the level (with the purpose given); false if not. */
+function tryRemove(run: Run, p: Parsed & { e164: string }): boolean {
+  const removed = run.writes.removeAt(p.e164, run.plan.level.id, givenPurpose(run, p.entry));
   if (removed) {
     run.succeed(p, {
       action: "number.remove",
@@ -232,9 +223,13 @@ function deleteOne(run: Run, p: Parsed, e164: string): void {
       before_json: JSON.stringify(removed),
       after_json: null,
     });
-    return;
   }
-  const number = run.writes.find(e164);
+  return removed !== undefined;
+}
+
+/** Why a delete entry's number was not removed: not there, elsewhere, or another purpose. */
+function explainNotRemoved(run: Run, p: Parsed & { e164: string }): void {
+  const number = run.writes.find(p.e164);
   if (!number || !canSeeNumber(run.plan.user, number)) {
     // Numbers of other tenants are "not found" too: a run must not reveal them.
     run.reject(p, { code: "NOT_FOUND", message: "Not in the portal." });
@@ -247,7 +242,7 @@ function deleteOne(run: Run, p: Parsed, e164: string): void {
     const current = run.purposeById.get(number.call_purpose_id)?.name ?? "";
     run.reject(p, {
       code: "CALL_PURPOSE_MISMATCH",
-      message: `Its call purpose is ${current}, not ${given ?? ""}.`,
+      message: `Its call purpose is ${current}, not ${p.entry.callPurpose?.trim() ?? ""}.`,
     });
   }
 }
@@ -267,7 +262,17 @@ function alreadyThere(run: Run, number: PhoneNumber): Rejection {
 }
 
 /** Add: puts the entry's number at the level with its call purpose, else says why not. */
-function addOne(run: Run, p: Parsed, e164: string): void {
+function addEntry(run: Run, reader: EntryReader, entry: RunEntry): void {
+  const parsed = reader.read(entry);
+  if (!parsed.ok) return run.reject({ entry, e164: null }, parsed);
+  const p = { entry, e164: parsed.e164 };
+  const repeat = reader.claim(parsed.e164, entry.line);
+  if (repeat) return run.reject(p, repeat);
+  addOne(run, p);
+}
+
+function addOne(run: Run, p: Parsed & { e164: string }): void {
+  const { e164 } = p;
   const { level } = run.plan;
   const named = p.entry.callPurpose;
   const purpose =
@@ -325,7 +330,8 @@ export function executeRun(
   entries: RunEntry[],
   progress?: RunProgress,
 ): RunSummary {
-  const parsed = parseEntries(entries, plan.defaultRegion);
+  const reader = new EntryReader(plan.defaultRegion);
+  const total = entries.length;
   const sample = { occurred_at: "", ...actorColumns(plan.user) };
   const writes = prepareRunWrites(handle, LEVEL_COLUMNS[plan.level.kind], {
     outcome: {
@@ -365,25 +371,20 @@ export function executeRun(
       business_unit_id: level.unit?.id ?? null,
       program_id: level.program?.id ?? null,
       level_name: run.trail,
-      total: parsed.length,
+      total,
       succeeded: 0,
       rejected: 0,
       created_at: run.now,
     });
-    parsed.forEach((p, index) => {
-      if (p.rejection !== null || p.e164 === null) {
-        run.reject(p, p.rejection ?? { code: "INVALID_FORMAT", message: "Not a phone number." });
-      } else if (plan.kind === "delete") {
-        deleteOne(run, p, p.e164);
-      } else {
-        addOne(run, p, p.e164);
-      }
-      if (progress && (index + 1) % PROGRESS_EVERY === 0) progress(index + 1, parsed.length);
+    entries.forEach((entry, index) => {
+      if (plan.kind === "delete") deleteEntry(run, reader, entry);
+      else addEntry(run, reader, entry);
+      if (progress && (index + 1) % PROGRESS_EVERY === 0) progress(index + 1, total);
     });
-    run.finish(parsed.length);
+    run.finish(total);
     return {
       jobId: run.jobId,
-      total: parsed.length,
+      total,
       succeeded: run.succeeded,
       rejected: run.rejected,
     };

@@ -6,8 +6,9 @@
  * in a worker thread (run-worker.ts), which then runs the entries, numbers already parsed.
  */
 import { parse } from "csv-parse";
-import { parsePhoneInput } from "../domain/phone-input.js";
-import { type ParsedNumber, PROGRESS_EVERY, type RunEntry } from "./run-engine.js";
+import { parsePhoneE164 } from "../domain/phone-input.js";
+import { PROGRESS_EVERY } from "./run-engine.js";
+import { mayLookUpAsWritten, type ParsedNumber, type RunEntry } from "./run-entries.js";
 
 /** The largest file taken: room for 100,000 numbers with a call purpose each (hardening.md). */
 export const UPLOAD_MAX_BYTES = 8 * 1024 * 1024;
@@ -29,10 +30,15 @@ export interface ReadOptions {
   defaultRegion: string | null;
   /** The most numbers one file may hold (MAX_ENTRIES of bulk-runs). */
   maxEntries: number;
+  /**
+   * A delete's file: numbers written as stored (E.164) are left unread, to be looked up as
+   * written first (run-entries.ts).
+   */
+  lookUpAsWritten?: boolean;
 }
 
-/** An entry of the file with its number already read (never re-parsed by bulk-runs). */
-export type ReadEntry = RunEntry & { parsed: ParsedNumber };
+/** An entry of the file, its number already read unless left to the run (lookUpAsWritten). */
+export type ReadEntry = RunEntry;
 
 export type ReadResult =
   | { ok: true; entries: ReadEntry[] }
@@ -169,14 +175,16 @@ export async function readUploadFile(
     // Without a header, a third value means the columns are not what they seem: say so.
     let values = cells.length;
     while (values > 0 && cells[values - 1] === "") values--;
-    let parsed: ParsedNumber;
+    let parsed: ParsedNumber | undefined;
     if (!named && values > 2) {
       parsed = { ok: false, code: "INVALID_FORMAT", message: UPLOAD_MESSAGES.extraColumns(values) };
-    } else {
-      const input = parsePhoneInput(number, options.defaultRegion);
-      parsed = input.ok ? { ok: true, e164: input.e164 } : input;
+    } else if (!(options.lookUpAsWritten && mayLookUpAsWritten(number))) {
+      parsed = parsePhoneE164(number, options.defaultRegion);
     }
-    entries.push({ line: at, number, callPurpose: purpose === "" ? null : purpose, parsed });
+    const callPurpose = purpose === "" ? null : purpose;
+    entries.push(
+      parsed ? { line: at, number, callPurpose, parsed } : { line: at, number, callPurpose },
+    );
     if (progress && count % PROGRESS_EVERY === 0) progress(count);
   };
 

@@ -267,3 +267,49 @@ t.test("delete confirmation: Cancel goes back to the form with the list kept", a
   t.match(back.body, /\+12133734253\n\+12133734254<\/textarea>/, "the list is still in the form");
   t.equal(await count(), 4, "nothing deleted");
 });
+
+t.test(
+  "delete: numbers written as stored are looked up as written; every code stays the same",
+  async (t) => {
+    const { editor, database, acme, count, outcomes } = await setup(t);
+    const { db } = database;
+    await insertNumber(db, "+12133734260", { businessId: acme.businessId, unitId: acme.unitId });
+    const url = `/units/${acme.unitId}/numbers/delete`;
+    const text = [
+      "+12133734253", // stored so, in the unit's program: removed without reading
+      "+12133734253", // the same, written the same
+      "(213) 373-4253", // the same, written otherwise
+      "(213) 373-4254", // read first: removed
+      "+12133734254", // then written as stored: the same number
+      "+15555555555", // looks stored, is no number
+      "+15555555555", // twice: still no number, not a repeat
+      "+12133731111", // a valid number, nowhere
+      "+12133731111", // the same again
+      "+13107284411", // ACME's, at business level: outside this unit
+      "+12133739999", // Globex's: must look like it does not exist
+    ].join("\n");
+    const run = await editor.inject({
+      method: "POST",
+      url,
+      ...form({ numbers: text, confirm: "yes" }),
+    });
+    t.equal(run.statusCode, 303);
+    t.same(
+      (await outcomes(jobIdOf(run.headers.location))).map((o) => [o.line, o.outcome, o.code]),
+      [
+        [1, "removed", null],
+        [2, "rejected", "DUPLICATE_IN_LIST"],
+        [3, "rejected", "DUPLICATE_IN_LIST"],
+        [4, "removed", null],
+        [5, "rejected", "DUPLICATE_IN_LIST"],
+        [6, "rejected", "INVALID_FORMAT"],
+        [7, "rejected", "INVALID_FORMAT"],
+        [8, "rejected", "NOT_FOUND"],
+        [9, "rejected", "DUPLICATE_IN_LIST"],
+        [10, "rejected", "OUTSIDE_LEVEL"],
+        [11, "rejected", "NOT_FOUND"],
+      ],
+    );
+    t.equal(await count(), 3, "two removed of five");
+  },
+);

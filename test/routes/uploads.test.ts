@@ -510,3 +510,21 @@ t.test("the run's progress: for its own user only, by the form's progress id", a
   const anonymous = await editor.app.inject({ url: `/runs/${progressId}/progress` });
   t.not(anonymous.statusCode, 200, "signed out: no progress");
 });
+
+t.test("delete upload: a number written as stored must still match its call purpose", async (t) => {
+  const { editor, acme, outcomes } = await setup(t);
+  const url = `/units/${acme.unitId}/numbers/delete`;
+  const codes = async (csv: string) => {
+    const res = await upload(editor, url, csv);
+    t.equal(res.statusCode, 303);
+    return (await outcomes(jobIdOf(res.headers.location))).map((o) => [o.code, o.message]);
+  };
+  t.same(await codes("phone_number,call_purpose\n+12133734254,Survey\n"), [
+    ["CALL_PURPOSE_MISMATCH", "Its call purpose is Customer Service, not Survey."],
+  ]);
+  t.same(
+    await codes("phone_number,call_purpose\n+12133734254,customer service\n"),
+    [[null, null]],
+    "removed once the purpose matches, whatever its case",
+  );
+});

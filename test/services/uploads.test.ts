@@ -12,7 +12,7 @@ async function rows(text: string | Uint8Array, options = OPTIONS) {
     e.line,
     e.number,
     e.callPurpose,
-    e.parsed.ok ? e.parsed.e164 : e.parsed.code,
+    e.parsed === undefined ? "unread" : e.parsed.ok ? e.parsed.e164 : e.parsed.code,
   ]);
 }
 
@@ -97,7 +97,7 @@ t.test("rows that are not one number are rejected one by one", async (t) => {
     code: "INVALID_FORMAT",
     message: UPLOAD_MESSAGES.extraColumns(3),
   });
-  t.equal(formula?.parsed.ok, false);
+  t.equal(formula?.parsed?.ok, false);
 });
 
 t.test("files that are not text are refused as a whole, with a clear reason", async (t) => {
@@ -149,6 +149,25 @@ t.test(
     t.same(
       await rows(`phone_number\n${manyNumbers(10).join("\n")}`, { ...OPTIONS, maxEntries: 10 }),
       [...manyNumbers(10).map((n, i) => [i + 2, n, null, `+1${n.replace(/\D/g, "").slice(1)}`])],
+    );
+  },
+);
+
+t.test(
+  "a delete's file leaves numbers written as stored unread, for the run to look up",
+  async (t) => {
+    const text = "phone_number\n+12133734253\n(213) 373-4254\n+1 213 373 4255\n+15555555555\nabc\n";
+    t.same(await rows(text, { ...OPTIONS, lookUpAsWritten: true }), [
+      [2, "+12133734253", null, "unread"],
+      [3, "(213) 373-4254", null, "+12133734254"],
+      [4, "+1 213 373 4255", null, "+12133734255"],
+      [5, "+15555555555", null, "unread"],
+      [6, "abc", null, "INVALID_FORMAT"],
+    ]);
+    t.same(
+      (await rows(text)).map((row) => row[3]),
+      ["+12133734253", "+12133734254", "+12133734255", "INVALID_FORMAT", "INVALID_FORMAT"],
+      "an add's file reads every number",
     );
   },
 );
