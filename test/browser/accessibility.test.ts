@@ -145,6 +145,15 @@ t.test("the row's dialogs: View Assignments, Edit, Remove", TIMEOUT, async (t) =
   await item("Remove");
   await screen(t, page, "Remove");
   await closeDialog(page);
+
+  // Removing one: the flash offers Undo.
+  const removed = page.locator(`#menu-number-${await idOf("+13107284412")}`);
+  await removed.locator("summary").click();
+  const remove = await openDialog(page, removed.getByRole("link", { name: "Remove" }));
+  await remove.getByRole("button", { name: "Remove" }).click();
+  await page.locator("#flash").getByRole("button", { name: "Undo" }).waitFor();
+  await settled(page);
+  await screen(t, page, "dashboard after Remove, with Undo");
   harness.assertNoProblems(t, page);
   await page.context().close();
 });
@@ -286,6 +295,13 @@ t.test("Users and their dialogs, Account", TIMEOUT, async (t) => {
   await openDialog(page, page.getByRole("link", { name: "Change password" }));
   await screen(t, page, "Change password");
   await closeDialog(page);
+  const newToken = await openDialog(page, page.getByRole("link", { name: "New token" }));
+  await screen(t, page, "New API token");
+  await newToken.getByLabel("Token name").fill("nightly sync");
+  await newToken.getByRole("button", { name: "Create token" }).click();
+  await newToken.locator("#api-token").waitFor();
+  await screen(t, page, "API token created");
+  await visit(t, page, "/account", "Account with a token");
   harness.assertNoProblems(t, page);
   await page.context().close();
 });
@@ -349,6 +365,7 @@ t.test("without JavaScript: the dialogs as pages", TIMEOUT, async (t) => {
     ["/call-purposes/new", "New call purpose page"],
     [`/businesses/${businessId}/users/new`, "New user page"],
     ["/account/password", "Change password page"],
+    ["/account/tokens/new", "New API token page"],
     [`/units/${unitId}/numbers/delete`, "Delete, the textarea form"],
   ];
   for (const [url, name] of pages) await visit(t, page, url, name);
