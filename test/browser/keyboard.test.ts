@@ -242,8 +242,12 @@ t.test("search and filter the dashboard", TIMEOUT, async (t) => {
     [...PROGRAM_NUMBERS].sort(),
     "Active: the program's numbers",
   );
-  for (let i = 0; i < 3; i += 1) await keys.press("ArrowDown");
-  await page.waitForURL((url) => url.searchParams.get("status") === "unassigned");
+  // One step at a time, each answered before the next, as a person reading the results would.
+  for (const status of ["scheduled", "expired", "unassigned"]) {
+    await keys.press("ArrowDown");
+    await page.waitForURL((url) => url.searchParams.get("status") === status);
+    await settled(page);
+  }
   t.ok(
     await eventually(async () => (await shownNumbers(page)).length === 0),
     "Unassigned with 3734: none",
