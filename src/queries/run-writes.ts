@@ -87,8 +87,7 @@ export function prepareRunWrites(
     `insert into phone_numbers
        (e164, business_id, business_unit_id, program_id, call_purpose_id, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?)
-     on conflict (e164) do nothing
-     returning id`,
+     on conflict (e164) do nothing`,
   );
   const outcomes = insertBatched(handle, "job_outcomes", samples.outcome);
   const events = insertBatched(handle, "audit_events", samples.audit);
@@ -102,18 +101,19 @@ export function prepareRunWrites(
         ? removeAny.get(e164, levelId)
         : removeWithPurpose.get(e164, levelId, callPurposeId)) as PhoneNumber | undefined,
     find: (e164) => find.get(e164) as PhoneNumber | undefined,
-    add: (row) =>
-      (
-        add.get(
-          row.e164,
-          row.business_id,
-          row.business_unit_id,
-          row.program_id,
-          row.call_purpose_id,
-          row.created_at,
-          row.updated_at,
-        ) as { id: number } | undefined
-      )?.id,
+    // Not `returning id`: through better-sqlite3 that made each insert three times slower.
+    add: (row) => {
+      const { changes, lastInsertRowid } = add.run(
+        row.e164,
+        row.business_id,
+        row.business_unit_id,
+        row.program_id,
+        row.call_purpose_id,
+        row.created_at,
+        row.updated_at,
+      );
+      return changes === 1 ? Number(lastInsertRowid) : undefined;
+    },
     outcome: (row) => outcomes.add(row),
     audit: (row) => events.add(row),
     flush: () => {
