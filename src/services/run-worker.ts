@@ -3,7 +3,7 @@
  * waits for the main thread to hand it the writer lock, then runs it on its own connection.
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { openBulkWriter, type SqliteHandle } from "../db/sqlite.js";
+import { checkpointAfterRun, openBulkWriter, type SqliteHandle } from "../db/sqlite.js";
 import { executeRun } from "./run-engine.js";
 import { WORKER_ROLE, type WorkerReply, type WorkerTask } from "./run-workers.js";
 import { readUploadFile } from "./uploads.js";
@@ -47,6 +47,8 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
         post({ id, type: "progress", phase: "running", done, total }),
       );
       post({ id, type: "done", summary });
+      // After the answer: the run is committed, this is housekeeping (see openBulkWriter).
+      checkpointAfterRun(connectionTo(task.file));
     } catch (error) {
       post({
         id,
