@@ -39,7 +39,11 @@ const WORKER_URL = new URL(
 );
 
 export interface RunWorkersOptions {
-  /** Workers at once; more uploads wait their turn (each holds up to 8 MiB and seconds of CPU). */
+  /**
+   * Workers at once; more uploads wait their turn. One by default: runs write one at a time
+   * anyway (the writer lock), and each worker holds its file, its entries and a 64 MiB page
+   * cache (about 150 MiB at its peak), so one keeps the portal's memory bounded.
+   */
   workers?: number;
   /** An idle worker ends after this long; the next upload starts a new one. */
   idleMs?: number;
@@ -61,7 +65,7 @@ export class RunWorkers {
   #nextId = 1;
   #closed = false;
 
-  constructor({ workers = 2, idleMs = 60_000, timeoutMs = 55_000 }: RunWorkersOptions = {}) {
+  constructor({ workers = 1, idleMs = 60_000, timeoutMs = 55_000 }: RunWorkersOptions = {}) {
     this.#size = Math.max(1, workers);
     this.#idleMs = idleMs;
     this.#timeoutMs = timeoutMs;
