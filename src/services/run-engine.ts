@@ -8,173 +8,16 @@
  * that thread's own connection, for files (services/run-workers.ts).
  */
 import type SqliteDatabase from "better-sqlite3";
-import type { NewAuditEvent } from "../db/tables/audit.js";
-import type { JobKind, NewJobOutcome } from "../db/tables/jobs.js";
 import type { PhoneNumber } from "../db/tables/numbers.js";
-import { type Level, levelTrail } from "../domain/levels.js";
-import { type CurrentUser, canSeeNumber } from "../domain/permissions.js";
-import { type LevelColumn, prepareRunWrites, type RunWrites } from "../queries/run-writes.js";
+import { canSeeNumber } from "../domain/permissions.js";
+import { prepareRunWrites } from "../queries/run-writes.js";
 import { actorColumns } from "./audit.js";
 import { EntryReader, mayLookUpAsWritten, type Rejection, type RunEntry } from "./run-entries.js";
+import { PROGRESS_EVERY, type RunPlan, type RunProgress, type RunSummary } from "./run-plan.js";
+import { LEVEL_COLUMNS, type Parsed, Run } from "./run-record.js";
 
 export type { ParsedNumber, RunEntry } from "./run-entries.js";
-
-export interface PurposeRef {
-  id: number;
-  name: string;
-  retired_at: string | null;
-}
-
-/** Everything a run needs to know besides its entries; plain data, so it can cross threads. */
-export interface RunPlan {
-  kind: JobKind;
-  source: "manual" | "upload";
-  user: CurrentUser;
-  level: Level;
-  defaultRegion: string | null;
-  purposes: PurposeRef[];
-  /** Add: the call purpose of entries that name none. */
-  fallbackPurposeId: number | null;
-  /** Names of the hierarchy, to say where a number is: [id, name] pairs. */
-  places: {
-    businesses: Array<[number, string]>;
-    units: Array<[number, string]>;
-    programs: Array<[number, string]>;
-  };
-}
-
-export interface RunSummary {
-  jobId: number;
-  total: number;
-  succeeded: number;
-  rejected: number;
-}
-
-/** Told how far a run is, every PROGRESS_EVERY entries: for the progress bar of uploads. */
-export type RunProgress = (done: number, total: number) => void;
-export const PROGRESS_EVERY = 2_000;
-
-/** An entry and the number it was read as (null: none). */
-interface Parsed {
-  entry: RunEntry;
-  e164: string | null;
-}
-
-const LEVEL_COLUMNS: Record<Level["kind"], LevelColumn> = {
-  business: "business_id",
-  unit: "business_unit_id",
-  program: "program_id",
-};
-
-/** The run's fixed facts, and how each entry's outcome and audit event are written. */
-class Run {
-  readonly now = new Date().toISOString();
-  readonly trail: string;
-  readonly purposeById: Map<number, PurposeRef>;
-  readonly purposeByName: Map<string, PurposeRef>;
-  readonly #names: Array<Map<number, string>>;
-  jobId = 0;
-  succeeded = 0;
-  rejected = 0;
-
-  constructor(
-    readonly plan: RunPlan,
-    readonly writes: RunWrites,
-  ) {
-    this.trail = levelTrail(plan.level);
-    this.purposeById = new Map(plan.purposes.map((p) => [p.id, p]));
-    this.purposeByName = new Map(plan.purposes.map((p) => [p.name.toLowerCase(), p]));
-    const { businesses, units, programs } = plan.places;
-    this.#names = [new Map(businesses), new Map(units), new Map(programs)];
-  }
-
-  /** "ACME Corp › Billing › Q4 Reminders": where a number is. */
-  placeOf(n: PhoneNumber): string {
-    const [businesses, units, programs] = this.#names as [
-      Map<number, string>,
-      Map<number, string>,
-      Map<number, string>,
-    ];
-    return [
-      businesses.get(n.business_id),
-      n.business_unit_id === null ? undefined : units.get(n.business_unit_id),
-      n.program_id === null ? undefined : programs.get(n.program_id),
-    ]
-      .filter(Boolean)
-      .join(" › ");
-  }
-
-  insideLevel(n: PhoneNumber): boolean {
-    return n[LEVEL_COLUMNS[this.plan.level.kind]] === this.plan.level.id;
-  }
-
-  reject({ entry, e164 }: Parsed, { code, message }: Rejection): void {
-    this.rejected++;
-    this.writes.outcome(this.#outcome(entry, e164, "rejected", code, message));
-  }
-
-  succeed({ entry, e164 }: Parsed, event: Omit<NewAuditEvent, AuditCommon>): void {
-    this.succeeded++;
-    const done = this.plan.kind === "add" ? "added" : "removed";
-    this.writes.outcome(this.#outcome(entry, e164, done, null, null));
-    this.writes.audit(this.#event(event));
-  }
-
-  #outcome(
-    entry: RunEntry,
-    e164: string | null,
-    outcome: NewJobOutcome["outcome"],
-    code: string | null,
-    message: string | null,
-  ): NewJobOutcome {
-    return {
-      job_id: this.jobId,
-      line: entry.line,
-      input: entry.number.slice(0, 300),
-      e164,
-      outcome,
-      code,
-      message,
-    };
-  }
-
-  #event(event: Omit<NewAuditEvent, AuditCommon>): NewAuditEvent {
-    return { occurred_at: this.now, ...actorColumns(this.plan.user), ...event };
-  }
-
-  /** The job's own audit event, after its numbers'. */
-  finish(total: number): void {
-    const { plan } = this;
-    this.writes.flush();
-    this.writes.finishJob(this.jobId, {
-      total,
-      succeeded: this.succeeded,
-      rejected: this.rejected,
-    });
-    this.writes.audit(
-      this.#event({
-        action: `job.${plan.kind}`,
-        subject_type: "job",
-        subject_id: this.jobId,
-        business_id: plan.level.business.id,
-        business_unit_id: plan.level.unit?.id ?? null,
-        program_id: plan.level.program?.id ?? null,
-        phone_number: null,
-        summary: `${plan.kind === "add" ? "Added" : "Removed"} ${this.succeeded} of ${total} numbers at ${this.trail} (${plan.source})`,
-        before_json: null,
-        after_json: null,
-      }),
-    );
-    this.writes.flush();
-  }
-}
-
-type AuditCommon =
-  | "occurred_at"
-  | "actor_user_id"
-  | "actor_email"
-  | "actor_token_id"
-  | "actor_token_name";
+export type { RunPlan, RunProgress, RunSummary } from "./run-plan.js";
 
 /**
  * Delete: removes the entry's number when it is at the level (see run-entries.ts for the
@@ -186,17 +29,29 @@ function deleteEntry(run: Run, reader: EntryReader, entry: RunEntry): void {
     const written = { entry, e164: entry.number };
     // Only numbers found or read are noted, so an earlier one is sure to be this number.
     const earlier = reader.claim(written.e164, entry.line);
-    if (earlier) return run.reject(written, earlier);
+    if (earlier) {
+      run.reject(written, earlier);
+      return;
+    }
     if (tryRemove(run, written)) return;
     reader.unclaim(written.e164);
     triedAsWritten = true;
   }
   const parsed = reader.read(entry);
-  if (!parsed.ok) return run.reject({ entry, e164: null }, parsed);
+  if (!parsed.ok) {
+    run.reject({ entry, e164: null }, parsed);
+    return;
+  }
   const p = { entry, e164: parsed.e164 };
   const repeat = reader.claim(parsed.e164, entry.line);
-  if (repeat) return run.reject(p, repeat);
-  if (triedAsWritten && parsed.e164 === entry.number) return explainNotRemoved(run, p);
+  if (repeat) {
+    run.reject(p, repeat);
+    return;
+  }
+  if (triedAsWritten && parsed.e164 === entry.number) {
+    explainNotRemoved(run, p);
+    return;
+  }
   if (!tryRemove(run, p)) explainNotRemoved(run, p);
 }
 
@@ -264,10 +119,16 @@ function alreadyThere(run: Run, number: PhoneNumber): Rejection {
 /** Add: puts the entry's number at the level with its call purpose, else says why not. */
 function addEntry(run: Run, reader: EntryReader, entry: RunEntry): void {
   const parsed = reader.read(entry);
-  if (!parsed.ok) return run.reject({ entry, e164: null }, parsed);
+  if (!parsed.ok) {
+    run.reject({ entry, e164: null }, parsed);
+    return;
+  }
   const p = { entry, e164: parsed.e164 };
   const repeat = reader.claim(parsed.e164, entry.line);
-  if (repeat) return run.reject(p, repeat);
+  if (repeat) {
+    run.reject(p, repeat);
+    return;
+  }
   addOne(run, p);
 }
 

@@ -7,7 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Database } from "../db/database.js";
-import type { RunPlan, RunSummary } from "./run-engine.js";
+import type { RunPlan, RunSummary } from "./run-plan.js";
 import { type ReadOptions, UploadError } from "./uploads.js";
 
 /** Where a run is, for the progress bar: reading the file, waiting its turn, writing. */

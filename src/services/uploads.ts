@@ -7,8 +7,8 @@
  */
 import { parse } from "csv-parse";
 import { parsePhoneE164 } from "../domain/phone-input.js";
-import { PROGRESS_EVERY } from "./run-engine.js";
 import { mayLookUpAsWritten, type ParsedNumber, type RunEntry } from "./run-entries.js";
+import { PROGRESS_EVERY } from "./run-plan.js";
 
 /** The largest file taken: room for 100,000 numbers with a call purpose each (hardening.md). */
 export const UPLOAD_MAX_BYTES = 8 * 1024 * 1024;

@@ -1,0 +1,134 @@
+/**
+ * What a bulk run writes besides its numbers (run-engine.ts): an outcome for every entry, an
+ * audit event for every number changed, and the job with its counts and its own event.
+ */
+import type { NewAuditEvent } from "../db/tables/audit.js";
+import type { NewJobOutcome } from "../db/tables/jobs.js";
+import type { PhoneNumber } from "../db/tables/numbers.js";
+import { type Level, levelTrail } from "../domain/levels.js";
+import type { LevelColumn, RunWrites } from "../queries/run-writes.js";
+import { actorColumns } from "./audit.js";
+import type { Rejection, RunEntry } from "./run-entries.js";
+import type { PurposeRef, RunPlan } from "./run-plan.js";
+
+/** An entry and the number it was read as (null: none). */
+export interface Parsed {
+  entry: RunEntry;
+  e164: string | null;
+}
+
+export const LEVEL_COLUMNS: Record<Level["kind"], LevelColumn> = {
+  business: "business_id",
+  unit: "business_unit_id",
+  program: "program_id",
+};
+
+/** The run's fixed facts, and how each entry's outcome and audit event are written. */
+export class Run {
+  readonly now = new Date().toISOString();
+  readonly trail: string;
+  readonly purposeById: Map<number, PurposeRef>;
+  readonly purposeByName: Map<string, PurposeRef>;
+  readonly #names: Array<Map<number, string>>;
+  jobId = 0;
+  succeeded = 0;
+  rejected = 0;
+
+  constructor(
+    readonly plan: RunPlan,
+    readonly writes: RunWrites,
+  ) {
+    this.trail = levelTrail(plan.level);
+    this.purposeById = new Map(plan.purposes.map((p) => [p.id, p]));
+    this.purposeByName = new Map(plan.purposes.map((p) => [p.name.toLowerCase(), p]));
+    const { businesses, units, programs } = plan.places;
+    this.#names = [new Map(businesses), new Map(units), new Map(programs)];
+  }
+
+  /** "ACME Corp › Billing › Q4 Reminders": where a number is. */
+  placeOf(n: PhoneNumber): string {
+    const [businesses, units, programs] = this.#names as [
+      Map<number, string>,
+      Map<number, string>,
+      Map<number, string>,
+    ];
+    return [
+      businesses.get(n.business_id),
+      n.business_unit_id === null ? undefined : units.get(n.business_unit_id),
+      n.program_id === null ? undefined : programs.get(n.program_id),
+    ]
+      .filter(Boolean)
+      .join(" › ");
+  }
+
+  insideLevel(n: PhoneNumber): boolean {
+    return n[LEVEL_COLUMNS[this.plan.level.kind]] === this.plan.level.id;
+  }
+
+  reject({ entry, e164 }: Parsed, { code, message }: Rejection): void {
+    this.rejected++;
+    this.writes.outcome(this.#outcome(entry, e164, "rejected", code, message));
+  }
+
+  succeed({ entry, e164 }: Parsed, event: Omit<NewAuditEvent, AuditCommon>): void {
+    this.succeeded++;
+    const done = this.plan.kind === "add" ? "added" : "removed";
+    this.writes.outcome(this.#outcome(entry, e164, done, null, null));
+    this.writes.audit(this.#event(event));
+  }
+
+  #outcome(
+    entry: RunEntry,
+    e164: string | null,
+    outcome: NewJobOutcome["outcome"],
+    code: string | null,
+    message: string | null,
+  ): NewJobOutcome {
+    return {
+      job_id: this.jobId,
+      line: entry.line,
+      input: entry.number.slice(0, 300),
+      e164,
+      outcome,
+      code,
+      message,
+    };
+  }
+
+  #event(event: Omit<NewAuditEvent, AuditCommon>): NewAuditEvent {
+    return { occurred_at: this.now, ...actorColumns(this.plan.user), ...event };
+  }
+
+  /** The job's own audit event, after its numbers'. */
+  finish(total: number): void {
+    const { plan } = this;
+    this.writes.flush();
+    this.writes.finishJob(this.jobId, {
+      total,
+      succeeded: this.succeeded,
+      rejected: this.rejected,
+    });
+    this.writes.audit(
+      this.#event({
+        action: `job.${plan.kind}`,
+        subject_type: "job",
+        subject_id: this.jobId,
+        business_id: plan.level.business.id,
+        business_unit_id: plan.level.unit?.id ?? null,
+        program_id: plan.level.program?.id ?? null,
+        phone_number: null,
+        summary: `${plan.kind === "add" ? "Added" : "Removed"} ${this.succeeded} of ${total} numbers at ${this.trail} (${plan.source})`,
+        before_json: null,
+        after_json: null,
+      }),
+    );
+    this.writes.flush();
+  }
+}
+
+export type AuditCommon =
+  | "occurred_at"
+  | "actor_user_id"
+  | "actor_email"
+  | "actor_token_id"
+  | "actor_token_name";
