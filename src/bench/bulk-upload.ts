@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { BULK_CONNECTIONS, LEAD_IN_MS } from "./bulk.js";
-import { BROWSER_ACCEPT } from "./session.js";
+import { BROWSER_ACCEPT, unescapeHtml } from "./session.js";
 
 /** A multipart/form-data body as a browser sends the Upload tab's form: fields, then the file. */
 export function multipartBody(
@@ -30,14 +30,6 @@ export function multipartBody(
   const body = new Blob([parts.join(""), file.content, `\r\n--${boundary}--\r\n`]);
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
-
-const unescapeHtml = (text: string) =>
-  text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
 
 /** The signed-in page's CSRF token, as the Upload tab's form would post it. */
 export async function csrfTokenOf(baseUrl: string, path: string, cookie: string): Promise<string> {

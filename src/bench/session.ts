@@ -23,7 +23,8 @@ function remember(jar: Map<string, string>, response: Response): void {
 const header = (jar: Map<string, string>) =>
   [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 
-const unescapeHtml = (text: string) =>
+/** Text taken from our HTML (a CSRF token's attribute), as the page's own value. */
+export const unescapeHtml = (text: string) =>
   text
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")

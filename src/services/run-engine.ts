@@ -37,22 +37,34 @@ function deleteEntry(run: Run, reader: EntryReader, entry: RunEntry): void {
     reader.unclaim(written.e164);
     triedAsWritten = true;
   }
+  const p = readAndClaim(run, reader, entry);
+  if (!p) return;
+  // Already looked up as written, and not found: only the reason is left to say.
+  if (triedAsWritten && p.e164 === entry.number) explainNotRemoved(run, p);
+  else if (!tryRemove(run, p)) explainNotRemoved(run, p);
+}
+
+/**
+ * The entry's number, read and noted as this entry's; null when it was rejected instead (no
+ * phone number, or one an earlier entry holds).
+ */
+function readAndClaim(
+  run: Run,
+  reader: EntryReader,
+  entry: RunEntry,
+): (Parsed & { e164: string }) | null {
   const parsed = reader.read(entry);
   if (!parsed.ok) {
     run.reject({ entry, e164: null }, parsed);
-    return;
+    return null;
   }
   const p = { entry, e164: parsed.e164 };
   const repeat = reader.claim(parsed.e164, entry.line);
   if (repeat) {
     run.reject(p, repeat);
-    return;
+    return null;
   }
-  if (triedAsWritten && parsed.e164 === entry.number) {
-    explainNotRemoved(run, p);
-    return;
-  }
-  if (!tryRemove(run, p)) explainNotRemoved(run, p);
+  return p;
 }
 
 /** The call purpose a delete entry names: its id, -1 for a name not in the catalog, or null. */
@@ -118,18 +130,8 @@ function alreadyThere(run: Run, number: PhoneNumber): Rejection {
 
 /** Add: puts the entry's number at the level with its call purpose, else says why not. */
 function addEntry(run: Run, reader: EntryReader, entry: RunEntry): void {
-  const parsed = reader.read(entry);
-  if (!parsed.ok) {
-    run.reject({ entry, e164: null }, parsed);
-    return;
-  }
-  const p = { entry, e164: parsed.e164 };
-  const repeat = reader.claim(parsed.e164, entry.line);
-  if (repeat) {
-    run.reject(p, repeat);
-    return;
-  }
-  addOne(run, p);
+  const p = readAndClaim(run, reader, entry);
+  if (p) addOne(run, p);
 }
 
 function addOne(run: Run, p: Parsed & { e164: string }): void {
