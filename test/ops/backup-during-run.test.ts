@@ -16,7 +16,7 @@ import {
   post,
   signIn,
   startPortal,
-} from "./portal-process.js";
+} from "../helpers/portal-process.js";
 
 /** What a restored copy holds: its integrity, the run's numbers, and what its job says. */
 function inspectRestored(file: string) {

@@ -19,7 +19,7 @@ import {
   makeAcmeBilling,
   type Session,
   signIn,
-} from "./portal-process.js";
+} from "../helpers/portal-process.js";
 
 const SERVER = fileURLToPath(new URL("../../src/server.ts", import.meta.url));
 

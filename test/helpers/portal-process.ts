@@ -1,14 +1,14 @@
 /**
  * The portal in a child process, driven over HTTP like a browser: for tests where another
  * process (a backup, a signal) must meet a server that is really running. Same approach as
- * test/crash: fork with the test's TypeScript loader.
+ * the crash test: fork with the test's TypeScript loader.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from "../helpers/app.js";
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./app.js";
 
 /** test/helpers/server-child.ts: the app on DATABASE, cheap hashing, silent. */
-export const SERVER_CHILD = fileURLToPath(new URL("../helpers/server-child.ts", import.meta.url));
+export const SERVER_CHILD = fileURLToPath(new URL("./server-child.ts", import.meta.url));
 
 export interface Portal {
   child: ChildProcess;
