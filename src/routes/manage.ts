@@ -105,6 +105,7 @@ export async function manageRoutes(
     level,
     defaultRegion: options.defaultRegion,
     source,
+    workers: uploads,
   });
   const textOf = (body: RunBody | null | undefined) => (body?.numbers ?? []).join("\n");
 
@@ -183,7 +184,7 @@ export async function manageRoutes(
         maxEntries: MAX_ENTRIES,
         lookUpAsWritten: kind === "delete",
       };
-      const summary = await uploads.run(app.database, file, read, plan, report);
+      const summary = await uploads.run(app.database, { bytes: file, read }, plan, report);
       const job = await jobOf(app.db, summary);
       if (request.wantsJson) return replyWithJob(app, reply, job);
       // htmx would follow a redirect inside its request: it is told to navigate instead.

@@ -2,7 +2,8 @@
  * Bulk add and delete runs (product.md §4): what a run needs is gathered here (the level, the
  * call purposes, the names of the hierarchy), then run-engine.ts does the run in one
  * transaction, on the portal's writer, holding its lock so that no other write interleaves.
- * Uploads go through run-workers.ts instead, which does the same in a worker thread.
+ * Uploads and long typed lists go through run-workers.ts instead, which does the same in a
+ * worker thread.
  */
 import type { Kysely } from "kysely";
 import type { Database, DB } from "../db/database.js";
@@ -15,13 +16,8 @@ import { readDirectory } from "../queries/directory.js";
 import { findJob } from "../queries/jobs.js";
 import { findProgram } from "../queries/programs.js";
 import type { ReadCache } from "./read-cache.js";
-import {
-  executeRun,
-  type RunEntry,
-  type RunPlan,
-  type RunProgress,
-  type RunSummary,
-} from "./run-engine.js";
+import { executeRun, type RunEntry, type RunPlan, type RunSummary } from "./run-engine.js";
+import type { RunWorkers } from "./run-workers.js";
 
 export type { ParsedNumber, RunEntry } from "./run-engine.js";
 
@@ -55,7 +51,15 @@ export interface RunContext {
   level: Level;
   defaultRegion: string | null;
   source: "manual" | "upload";
+  /** Where long typed lists run, off the event loop (uploads always run there). */
+  workers?: RunWorkers;
 }
+
+/**
+ * A typed list up to this long runs on the writer in the request itself (a few milliseconds
+ * a hundred numbers); a longer one runs in an upload worker, as a file would.
+ */
+export const INLINE_RUN_MAX = 1_000;
 
 /**
  * The plan of a run at ctx's level. For an add, `defaultPurpose` is the call purpose of
@@ -108,16 +112,12 @@ export async function asOnlyWriter<T>(
   }
 }
 
-async function runOnWriter(
-  ctx: RunContext,
-  plan: RunPlan,
-  entries: RunEntry[],
-  progress?: RunProgress,
-): Promise<Job> {
+async function runOnWriter(ctx: RunContext, plan: RunPlan, entries: RunEntry[]): Promise<Job> {
   checkSize(entries.length);
-  const summary: RunSummary = await asOnlyWriter(ctx.database, () =>
-    executeRun(ctx.database.handle, plan, entries, progress),
-  );
+  const summary: RunSummary =
+    ctx.workers && entries.length > INLINE_RUN_MAX
+      ? await ctx.workers.run(ctx.database, { entries }, plan)
+      : await asOnlyWriter(ctx.database, () => executeRun(ctx.database.handle, plan, entries));
   return jobOf(ctx.db, summary);
 }
 

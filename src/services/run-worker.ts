@@ -1,10 +1,12 @@
 /**
- * The worker thread behind RunWorkers (run-workers.ts): reads one uploaded file at a time,
- * waits for the main thread to hand it the writer lock, then runs it on its own connection.
+ * The worker thread behind RunWorkers (run-workers.ts): reads one uploaded file at a time (or
+ * takes a long typed list), waits for the main thread to hand it the writer lock, then runs
+ * it on its own connection.
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { checkpointAfterRun, openBulkWriter, type SqliteHandle } from "../db/sqlite.js";
 import { executeRun } from "./run-engine.js";
+import type { RunEntry } from "./run-entries.js";
 import { WORKER_ROLE, type WorkerReply, type WorkerTask } from "./run-workers.js";
 import { readUploadFile } from "./uploads.js";
 
@@ -28,22 +30,28 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
       waiting.get(task.id)?.();
       return;
     }
-    const { id } = task;
+    const { id, input } = task;
     try {
-      const result = await readUploadFile(task.bytes, task.read, (done) =>
-        post({ id, type: "progress", phase: "reading", done, total: 0 }),
-      );
-      if (!result.ok) {
-        post({ id, type: "refused", statusCode: result.statusCode, message: result.message });
-        return;
+      let entries: RunEntry[];
+      if ("entries" in input) {
+        entries = input.entries;
+      } else {
+        const result = await readUploadFile(input.bytes, input.read, (done) =>
+          post({ id, type: "progress", phase: "reading", done, total: 0 }),
+        );
+        if (!result.ok) {
+          post({ id, type: "refused", statusCode: result.statusCode, message: result.message });
+          return;
+        }
+        entries = result.entries;
       }
-      const total = result.entries.length;
+      const total = entries.length;
       const go = new Promise<void>((resolve) => waiting.set(id, resolve));
       post({ id, type: "read", total });
       await go;
       waiting.delete(id);
       post({ id, type: "progress", phase: "running", done: 0, total });
-      const summary = executeRun(connectionTo(task.file), task.plan, result.entries, (done) =>
+      const summary = executeRun(connectionTo(task.file), task.plan, entries, (done) =>
         post({ id, type: "progress", phase: "running", done, total }),
       );
       post({ id, type: "done", summary });

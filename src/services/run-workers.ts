@@ -7,6 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Database } from "../db/database.js";
+import type { RunEntry } from "./run-entries.js";
 import type { RunPlan, RunSummary } from "./run-plan.js";
 import { type ReadOptions, UploadError } from "./uploads.js";
 
@@ -15,8 +16,11 @@ export type RunPhase = "reading" | "waiting" | "running" | "done";
 export type UploadProgress = (phase: RunPhase, done: number, total: number) => void;
 
 /** What this side sends the worker, and what comes back. */
+/** What a worker runs: an uploaded file it reads first, or entries already split (typed). */
+export type RunInput = { bytes: Uint8Array; read: ReadOptions } | { entries: RunEntry[] };
+
 export type WorkerTask =
-  | { id: number; type: "run"; bytes: Uint8Array; read: ReadOptions; plan: RunPlan; file: string }
+  | { id: number; type: "run"; input: RunInput; plan: RunPlan; file: string }
   | { id: number; type: "go" };
 export type WorkerReply =
   | { id: number; type: "progress"; phase: RunPhase; done: number; total: number }
@@ -72,13 +76,13 @@ export class RunWorkers {
   }
 
   /**
-   * Reads and runs one uploaded file; an UploadError, with nothing written, when the file
-   * cannot be taken. The worker writes only while this side holds `database.writerLock`.
+   * Reads and runs one uploaded file (or runs typed entries); an UploadError, with nothing
+   * written, when the file cannot be taken. The worker writes only while this side holds
+   * `database.writerLock`.
    */
   async run(
     database: Pick<Database, "handle" | "writerLock">,
-    bytes: Uint8Array,
-    read: ReadOptions,
+    input: RunInput,
     plan: RunPlan,
     progress: UploadProgress = () => {},
   ): Promise<RunSummary> {
@@ -92,7 +96,7 @@ export class RunWorkers {
     this.#busy.add(worker);
     let healthy = false;
     try {
-      const task = { id: this.#nextId++, type: "run" as const, bytes, read, plan };
+      const task = { id: this.#nextId++, type: "run" as const, input, plan };
       const summary = await this.#ask(
         worker,
         { ...task, file: database.handle.name },
@@ -205,8 +209,8 @@ export class RunWorkers {
       worker.on("exit", onExit);
       // A file that owns its memory (any but the smallest) is handed over, not copied: the
       // worker needs it, this side does not, and it can be 8 MiB.
-      const { bytes } = task;
-      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      const bytes = "bytes" in task.input ? task.input.bytes : null;
+      const owned = bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
       worker.postMessage(task satisfies WorkerTask, owned ? [bytes.buffer as ArrayBuffer] : []);
     });
   }

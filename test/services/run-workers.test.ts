@@ -17,7 +17,13 @@ import { pathToFileURL } from "node:url";
 import t, { type Test } from "tap";
 import ts from "typescript";
 import { PROJECT_ROOT } from "../../src/paths.js";
-import { planRun, type RunContext } from "../../src/services/bulk-runs.js";
+import {
+  entriesFromText,
+  INLINE_RUN_MAX,
+  planRun,
+  type RunContext,
+  runAddition,
+} from "../../src/services/bulk-runs.js";
 import { resolveLevel } from "../../src/services/levels.js";
 import type { RunPhase } from "../../src/services/run-workers.js";
 import { RunWorkers } from "../../src/services/run-workers.js";
@@ -74,7 +80,7 @@ t.test("a file is read, waits for the writer lock, then is run in one go", async
   const waited = new Promise<void>((resolve) => {
     waiting = resolve;
   });
-  const run = workers.run(database, file, READ, plan, (phase) => {
+  const run = workers.run(database, { bytes: file, read: READ }, plan, (phase) => {
     seen.push(phase);
     if (phase === "waiting") waiting();
   });
@@ -101,16 +107,18 @@ t.test("files that cannot be taken are refused, and nothing is written", async (
   const workers = new RunWorkers({ workers: 1 });
   t.teardown(() => workers.close());
   const plan = await planRun(ctx, "add", purpose);
-  const zip = workers.run(database, Buffer.from("PK\x03\x04zip"), READ, plan);
+  const zip = workers.run(database, { bytes: Buffer.from("PK\x03\x04zip"), read: READ }, plan);
   await t.rejects(zip, { statusCode: 400, message: UPLOAD_MESSAGES.zip });
   await zip.catch((error) => t.ok(error instanceof UploadError));
-  const empty = await workers.run(database, bytesOf(""), READ, plan).catch((error) => error);
+  const empty = await workers
+    .run(database, { bytes: bytesOf(""), read: READ }, plan)
+    .catch((error) => error);
   t.equal((empty as UploadError).statusCode, 422, "no numbers: refused");
   t.equal(await count(), 0);
 
   // More uploads than workers wait their turn; each gets its own answer.
   const answers = await Promise.all(
-    manyNumbers(3).map((n) => workers.run(database, bytesOf(n), READ, plan)),
+    manyNumbers(3).map((n) => workers.run(database, { bytes: bytesOf(n), read: READ }, plan)),
   );
   t.same(
     answers.map((a) => a.succeeded),
@@ -125,7 +133,7 @@ t.test("100,000 lines are read and run off the event loop", async (t) => {
   t.teardown(() => workers.close());
   const plan = await planRun(ctx, "add", purpose);
   // The worker is up (and its connection open) before timing.
-  await workers.run(database, bytesOf("+12133000000"), READ, plan);
+  await workers.run(database, { bytes: bytesOf("+12133000000"), read: READ }, plan);
   const file = bytesOf(
     ["phone_number,call_purpose", ...manyNumbers(100_000).map((n) => `${n},Survey`)].join("\r\n"),
   );
@@ -138,7 +146,7 @@ t.test("100,000 lines are read and run off the event loop", async (t) => {
     last = now;
   }, 10);
   const started = performance.now();
-  const summary = await workers.run(database, file, READ, plan);
+  const summary = await workers.run(database, { bytes: file, read: READ }, plan);
   const took = performance.now() - started;
   clearInterval(ticker);
 
@@ -196,7 +204,37 @@ t.test("the worker pool, from compiled JavaScript (as in dist)", async (t) => {
   const workers = new compiled.RunWorkers({ workers: 1 });
   t.teardown(() => workers.close());
   const plan = await planRun(ctx, "add", purpose);
-  const summary = await workers.run(database, bytesOf("+1 213 373 4253,Survey\n"), READ, plan);
+  const summary = await workers.run(
+    database,
+    { bytes: bytesOf("+1 213 373 4253,Survey\n"), read: READ },
+    plan,
+  );
   t.equal(summary.succeeded, 1);
   t.equal(await count(), 1);
+});
+
+t.test("a long typed list runs in a worker too; a short one on the writer", async (t) => {
+  const { ctx, count, purpose } = await ground(t);
+  const real = new RunWorkers({ workers: 1 });
+  t.teardown(() => real.close());
+  const sent: number[] = [];
+  const workers = {
+    run: (...args: Parameters<RunWorkers["run"]>) => {
+      const [, input] = args;
+      sent.push("entries" in input ? input.entries.length : -1);
+      return real.run(...args);
+    },
+  } as RunWorkers;
+  const typed = { ...ctx, source: "manual" as const, workers };
+
+  const long = manyNumbers(INLINE_RUN_MAX + 1);
+  const job = await runAddition(typed, entriesFromText(long.join("\n")), purpose);
+  t.same(sent, [INLINE_RUN_MAX + 1], "handed to the worker as entries");
+  t.equal(job.succeeded, INLINE_RUN_MAX + 1);
+  t.equal(job.source, "manual");
+
+  const short = await runAddition(typed, entriesFromText("+12139000000\n+12139000001"), purpose);
+  t.equal(short.succeeded, 2);
+  t.same(sent, [INLINE_RUN_MAX + 1], "two numbers ran on the writer");
+  t.equal(await count(), INLINE_RUN_MAX + 3);
 });
