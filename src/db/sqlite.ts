@@ -60,7 +60,7 @@ export const BULK_CACHE_KIB = 64 * 1024;
  * all over five indexes; with the default 2 MiB cache, dirty pages spill to the WAL mid-run
  * and are written again later, which made such runs about 1.5× slower. It does not copy the
  * WAL back into the database as part of a commit (SQLite's automatic checkpoint): the run is
- * durable once its commit is, and `checkpointAfterRun` does that copy after the answer.
+ * durable once its commit is, and `tidyAfterRun` does that copy after the answer.
  */
 export function openBulkWriter(url: string): SqliteHandle {
   const handle = openSqlite(url);
@@ -69,9 +69,13 @@ export function openBulkWriter(url: string): SqliteHandle {
   return handle;
 }
 
-/** Copies committed WAL pages into the database, without waiting for anyone (PASSIVE). */
-export function checkpointAfterRun(handle: SqliteHandle): void {
+/**
+ * After a bulk run: copies committed WAL pages into the database without waiting for anyone
+ * (PASSIVE), and gives back the page cache's memory until the next run.
+ */
+export function tidyAfterRun(handle: SqliteHandle): void {
   handle.pragma("wal_checkpoint(PASSIVE)");
+  handle.pragma("shrink_memory");
 }
 
 /**

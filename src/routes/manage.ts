@@ -136,6 +136,7 @@ export async function manageRoutes(
     kind: RunKind,
     { errors = {}, purpose = "" }: { errors?: Record<string, string>; purpose?: string } = {},
   ) {
+    uploads.warm();
     return reply.pageOrFragment("manage/upload", "manage/_upload-form", {
       title: `${kind === "delete" ? "Delete" : "Add"} phone numbers · ${levelTrail(level)}`,
       level,

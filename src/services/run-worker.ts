@@ -4,7 +4,7 @@
  * it on its own connection.
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { checkpointAfterRun, openBulkWriter, type SqliteHandle } from "../db/sqlite.js";
+import { openBulkWriter, type SqliteHandle, tidyAfterRun } from "../db/sqlite.js";
 import { executeRun } from "./run-engine.js";
 import type { RunEntry } from "./run-entries.js";
 import { WORKER_ROLE, type WorkerReply, type WorkerTask } from "./run-workers.js";
@@ -56,7 +56,7 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
       );
       post({ id, type: "done", summary });
       // After the answer: the run is committed, this is housekeeping (see openBulkWriter).
-      checkpointAfterRun(connectionTo(task.file));
+      tidyAfterRun(connectionTo(task.file));
     } catch (error) {
       post({
         id,

@@ -116,6 +116,15 @@ export class RunWorkers {
     }
   }
 
+  /**
+   * Starts a worker ahead of an upload (the Upload tab asks for it as it opens), so the run
+   * does not wait for one to load. Idle, it ends after idleMs like any other.
+   */
+  warm(): void {
+    if (this.#closed || this.#idle.length > 0 || this.#busy.size > 0) return;
+    this.#park(this.#spawn());
+  }
+
   #spawn(): Worker {
     const worker = new Worker(WORKER_URL, { workerData: { role: WORKER_ROLE } });
     worker.unref();
