@@ -48,6 +48,7 @@ export class WriterLock {
 
 const READ_SQL = /^\s*select\b/i;
 const BEGIN_SQL = /^\s*begin\b/i;
+const ROLLBACK_SQL = /^\s*rollback\s*$/i;
 
 /** True for statements that only read: Kysely SELECTs, and raw SQL that starts with SELECT. */
 function isRead(query: CompiledQuery): boolean {
@@ -85,6 +86,9 @@ class RoutedConnection implements DatabaseConnection {
       }
     }
     if (isRead(query)) return run(this.reader, query) as QueryResult<R>;
+    // SQLite may have rolled a failed transaction back itself (a full disk, say): the caller's
+    // own ROLLBACK then has nothing to do, and must not hide the error that ended it.
+    if (ROLLBACK_SQL.test(query.sql) && !this.writer.inTransaction) return { rows: [] };
     await this.lock.acquire();
     if (!BEGIN_SQL.test(query.sql)) {
       try {

@@ -121,3 +121,19 @@ t.test("the writer lock serves waiters in order", async (t) => {
   await Promise.all(waiters);
   t.same(order, [1, 2, 3]);
 });
+
+t.test("a transaction SQLite already ended keeps its own error, not the rollback's", async (t) => {
+  const database = await scratch(t);
+  await t.rejects(
+    inWriteTransaction(database.db, async (trx) => {
+      await sql`insert into notes (text) values ('gone')`.execute(trx);
+      // As when SQLite rolls back on its own (SQLITE_FULL, SQLITE_IOERR…).
+      await sql`rollback`.execute(trx);
+      throw new Error("the first error");
+    }),
+    /the first error/,
+  );
+  t.notOk(database.handle.inTransaction);
+  await sql`insert into notes (text) values ('next')`.execute(database.db);
+  t.same(await texts(database), ["next"], "the writer is free again");
+});
