@@ -1,6 +1,6 @@
 import t from "tap";
 import { startBrowserHarness } from "../helpers/browser.js";
-import { insertNumber, makeTree } from "../helpers/fixtures.js";
+import { countRows, insertNumber, makeTree } from "../helpers/fixtures.js";
 
 // Generous: the suite shares a 2-core machine with the other test files and Chromium.
 const TIMEOUT = { timeout: 120_000 };
@@ -11,15 +11,7 @@ const { db } = harness.database;
 const tree = await makeTree(db, "ACME");
 const uploadTab = `/businesses/${tree.businessId}/numbers/delete?tab=upload`;
 const atBusiness = { businessId: tree.businessId };
-const countNumbers = async () =>
-  Number(
-    (
-      await db
-        .selectFrom("phone_numbers")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const countNumbers = () => countRows(db, "phone_numbers");
 
 /** A CSV of `count` lines: the given numbers first, then valid ones nobody has. */
 const csvOf = (first: string[], count: number): Buffer =>

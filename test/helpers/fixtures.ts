@@ -71,7 +71,14 @@ export async function insertNumber(
 
 export async function countRows(
   db: Kysely<DB>,
-  table: "businesses" | "business_units" | "programs" | "call_purposes" | "audit_events",
+  table:
+    | "businesses"
+    | "business_units"
+    | "programs"
+    | "call_purposes"
+    | "audit_events"
+    | "phone_numbers"
+    | "jobs",
 ): Promise<number> {
   const row = await db
     .selectFrom(table)

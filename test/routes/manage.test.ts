@@ -1,6 +1,6 @@
 import t, { type Test } from "tap";
 import { form } from "../helpers/app.js";
-import { callPurposeId, insertNumber } from "../helpers/fixtures.js";
+import { callPurposeId, countRows, insertNumber } from "../helpers/fixtures.js";
 import { buildRunGround, jobIdOf } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
@@ -9,15 +9,7 @@ const HTML = { accept: "text/html" };
 async function setup(t: Test) {
   const ground = await buildRunGround(t);
   const { db } = ground.database;
-  const count = async () =>
-    Number(
-      (
-        await db
-          .selectFrom("phone_numbers")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = () => countRows(db, "phone_numbers");
   return { ...ground, count };
 }
 

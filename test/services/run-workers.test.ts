@@ -29,7 +29,7 @@ import type { RunPhase } from "../../src/services/run-workers.js";
 import { RunWorkers } from "../../src/services/run-workers.js";
 import { type ReadOptions, UPLOAD_MESSAGES, UploadError } from "../../src/services/uploads.js";
 import { buildTestApp } from "../helpers/app.js";
-import { callPurposeId, makeTree, portalAdmin } from "../helpers/fixtures.js";
+import { callPurposeId, countRows, makeTree, portalAdmin } from "../helpers/fixtures.js";
 
 const READ: ReadOptions = { defaultRegion: "US", maxEntries: 100_000 };
 const bytesOf = (text: string) => new TextEncoder().encode(text);
@@ -53,15 +53,7 @@ async function ground(t: Test) {
     defaultRegion: "US",
     source: "upload",
   };
-  const count = async () =>
-    Number(
-      (
-        await db
-          .selectFrom("phone_numbers")
-          .select((eb) => eb.fn.countAll().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = () => countRows(db, "phone_numbers");
   const purpose = String(await callPurposeId(db, "customer_service"));
   return { ...built, tree, ctx, count, purpose };
 }
