@@ -9,7 +9,7 @@
  */
 import type SqliteDatabase from "better-sqlite3";
 import type { NewAuditEvent } from "../db/tables/audit.js";
-import type { NewJob, NewJobOutcome } from "../db/tables/jobs.js";
+import type { NewJob, NewJobOutcome, Outcome } from "../db/tables/jobs.js";
 import type { PhoneNumber } from "../db/tables/numbers.js";
 
 type Handle = SqliteDatabase.Database;
@@ -62,7 +62,10 @@ export interface RunWrites {
   find(e164: string): PhoneNumber | undefined;
   /** Adds the number; undefined when the portal already holds it (nothing written). */
   add(row: Omit<PhoneNumber, "id">): number | undefined;
+  /** A rejected entry's outcome. */
   outcome(row: NewJobOutcome): void;
+  /** A changed number's outcome (added or removed, as the job's kind says). */
+  success(line: number, input: string, e164: string): void;
   audit(row: NewAuditEvent): void;
   /** Writes the outcomes and events still held for a batch: before the transaction ends. */
   flush(): void;
@@ -95,6 +98,8 @@ export function prepareRunWrites(
     "update jobs set total = ?, succeeded = ?, rejected = ? where id = ?",
   );
   let startJob: ((row: NewJob) => SqliteDatabase.RunResult) | null = null;
+  /** The job started: what its successes are written under. */
+  let job = { id: 0, done: "added" as Outcome };
   return {
     removeAt: (e164, levelId, callPurposeId) =>
       (callPurposeId === null
@@ -115,6 +120,16 @@ export function prepareRunWrites(
       return changes === 1 ? Number(lastInsertRowid) : undefined;
     },
     outcome: (row) => outcomes.add(row),
+    success: (line, input, e164) =>
+      outcomes.add({
+        job_id: job.id,
+        line,
+        input,
+        e164,
+        outcome: job.done,
+        code: null,
+        message: null,
+      }),
     audit: (row) => events.add(row),
     flush: () => {
       outcomes.flush();
@@ -122,7 +137,9 @@ export function prepareRunWrites(
     },
     startJob: (row) => {
       startJob ??= insertRow(handle, "jobs", row);
-      return Number(startJob(row).lastInsertRowid);
+      const id = Number(startJob(row).lastInsertRowid);
+      job = { id, done: row.kind === "add" ? "added" : "removed" };
+      return id;
     },
     finishJob: (id, { total, succeeded, rejected }) => {
       finishJob.run(total, succeeded, rejected, id);

@@ -78,7 +78,7 @@ function givenPurpose(run: Run, entry: RunEntry): number | null {
 function tryRemove(run: Run, p: Parsed & { e164: string }): boolean {
   const removed = run.writes.removeAt(p.e164, run.plan.level.id, givenPurpose(run, p.entry));
   if (removed) {
-    run.succeed(p, {
+    run.succeed(p.entry, removed.e164, () => ({
       action: "number.remove",
       subject_type: "phone_number",
       subject_id: removed.id,
@@ -89,7 +89,7 @@ function tryRemove(run: Run, p: Parsed & { e164: string }): boolean {
       summary: `Removed ${removed.e164} from ${run.placeOf(removed)} (bulk delete)`,
       before_json: JSON.stringify(removed),
       after_json: null,
-    });
+    }));
   }
   return removed !== undefined;
 }
@@ -169,7 +169,7 @@ function addOne(run: Run, p: Parsed & { e164: string }): void {
     run.reject(p, alreadyThere(run, number));
     return;
   }
-  run.succeed(p, {
+  run.succeed(p.entry, e164, () => ({
     action: "number.add",
     subject_type: "phone_number",
     subject_id: id,
@@ -180,7 +180,7 @@ function addOne(run: Run, p: Parsed & { e164: string }): void {
     summary: `Added ${e164} to ${run.trail} as ${purpose.name}`,
     before_json: null,
     after_json: JSON.stringify({ e164, call_purpose: purpose.name }),
-  });
+  }));
 }
 
 /**

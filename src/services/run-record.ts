@@ -1,6 +1,11 @@
 /**
  * What a bulk run writes besides its numbers (run-engine.ts): an outcome for every entry, an
  * audit event for every number changed, and the job with its counts and its own event.
+ *
+ * A run's number events are written at its end, ordered by phone number: the events' index on
+ * phone_number then grows in order, which costs a third less than 100,000 inserts in file
+ * order (measured: 0.45 s of a 100,000-number delete). Until then each is held as the few
+ * values that make it, not as the event itself, to keep the worker's memory small.
  */
 import type { NewAuditEvent } from "../db/tables/audit.js";
 import type { NewJobOutcome } from "../db/tables/jobs.js";
@@ -23,6 +28,12 @@ export const LEVEL_COLUMNS: Record<Level["kind"], LevelColumn> = {
   program: "program_id",
 };
 
+/** A number's audit event, still to be made: the run writes them last, by phone number. */
+interface HeldEvent {
+  e164: string;
+  event: () => Omit<NewAuditEvent, AuditCommon>;
+}
+
 /** The run's fixed facts, and how each entry's outcome and audit event are written. */
 export class Run {
   readonly now = new Date().toISOString();
@@ -31,6 +42,7 @@ export class Run {
   readonly purposeByName: Map<string, PurposeRef>;
   readonly #names: Array<Map<number, string>>;
   jobId = 0;
+  #events: HeldEvent[] = [];
   succeeded = 0;
   rejected = 0;
 
@@ -70,11 +82,11 @@ export class Run {
     this.writes.outcome(this.#outcome(entry, e164, "rejected", code, message));
   }
 
-  succeed({ entry, e164 }: Parsed, event: Omit<NewAuditEvent, AuditCommon>): void {
+  /** The entry's number was changed; `event` makes its audit event, at the end of the run. */
+  succeed(entry: RunEntry, e164: string, event: () => Omit<NewAuditEvent, AuditCommon>): void {
     this.succeeded++;
-    const done = this.plan.kind === "add" ? "added" : "removed";
-    this.writes.outcome(this.#outcome(entry, e164, done, null, null));
-    this.writes.audit(this.#event(event));
+    this.writes.success(entry.line, entry.number.slice(0, 300), e164);
+    this.#events.push({ e164, event });
   }
 
   #outcome(
@@ -99,9 +111,12 @@ export class Run {
     return { occurred_at: this.now, ...actorColumns(this.plan.user), ...event };
   }
 
-  /** The job's own audit event, after its numbers'. */
+  /** The numbers' audit events (by phone number), then the job's own. */
   finish(total: number): void {
     const { plan } = this;
+    this.#events.sort((a, b) => (a.e164 < b.e164 ? -1 : a.e164 > b.e164 ? 1 : 0));
+    for (const held of this.#events) this.writes.audit(this.#event(held.event()));
+    this.#events = [];
     this.writes.flush();
     this.writes.finishJob(this.jobId, {
       total,
