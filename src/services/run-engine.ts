@@ -12,6 +12,7 @@ import type { PhoneNumber } from "../db/tables/numbers.js";
 import { canSeeNumber } from "../domain/permissions.js";
 import { prepareRunWrites } from "../queries/run-writes.js";
 import { actorColumns } from "./audit.js";
+import type { ReadAhead } from "./read-ahead.js";
 import { EntryReader, mayLookUpAsWritten, type Rejection, type RunEntry } from "./run-entries.js";
 import { PROGRESS_EVERY, type RunPlan, type RunProgress, type RunSummary } from "./run-plan.js";
 import { LEVEL_COLUMNS, type Parsed, Run } from "./run-record.js";
@@ -192,6 +193,8 @@ export function executeRun(
   plan: RunPlan,
   entries: RunEntry[],
   progress?: RunProgress,
+  /** The entries' numbers being read in another thread, to be taken as the run reaches them. */
+  ahead?: ReadAhead,
 ): RunSummary {
   const reader = new EntryReader(plan.defaultRegion);
   const total = entries.length;
@@ -240,6 +243,7 @@ export function executeRun(
       created_at: run.now,
     });
     entries.forEach((entry, index) => {
+      ahead?.upTo(index);
       if (plan.kind === "delete") deleteEntry(run, reader, entry);
       else addEntry(run, reader, entry);
       if (progress && (index + 1) % PROGRESS_EVERY === 0) progress(index + 1, total);

@@ -1,12 +1,15 @@
 /**
  * The worker thread behind RunWorkers (run-workers.ts): reads one uploaded file at a time (or
- * takes a long typed list), waits for the main thread to hand it the writer lock, then runs
- * it on its own connection.
+ * takes a long typed list), hands its numbers to its number reader (read-ahead.ts), waits for
+ * the main thread to hand it the writer lock, then runs it on its own connection, taking the
+ * numbers as they are read.
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { openBulkWriter, type SqliteHandle, tidyAfterRun } from "../db/sqlite.js";
+import { ReadAhead, startNumberReader } from "./read-ahead.js";
 import { executeRun } from "./run-engine.js";
-import type { RunEntry } from "./run-entries.js";
+import { mayLookUpAsWritten, type RunEntry } from "./run-entries.js";
+import type { RunSummary } from "./run-plan.js";
 import { WORKER_ROLE, type WorkerReply, type WorkerTask } from "./run-workers.js";
 import { readUploadFile } from "./uploads.js";
 
@@ -17,6 +20,8 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
   const waiting = new Map<number, () => void>();
   /** One connection for the worker's life: opening one reads the schema and runs optimize. */
   let connection: { file: string; handle: SqliteHandle } | null = null;
+  /** Reads each run's numbers while the run writes (read-ahead.ts); started with the worker. */
+  const numberReader = startNumberReader();
   const connectionTo = (file: string) => {
     if (connection?.file !== file) {
       connection?.handle.close();
@@ -36,7 +41,8 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
       if ("entries" in input) {
         entries = input.entries;
       } else {
-        const result = await readUploadFile(input.bytes, input.read, (done) =>
+        const read = { ...input.read, leaveUnread: true };
+        const result = await readUploadFile(input.bytes, read, (done) =>
           post({ id, type: "progress", phase: "reading", done, total: 0 }),
         );
         if (!result.ok) {
@@ -46,14 +52,32 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
         entries = result.entries;
       }
       const total = entries.length;
+      // A delete looks numbers written as stored up as written first (run-entries.ts).
+      const lookedUp = (entry: RunEntry) =>
+        task.plan.kind === "delete" && mayLookUpAsWritten(entry.number);
+      const ahead = new ReadAhead(
+        numberReader,
+        entries,
+        task.plan.defaultRegion,
+        (entry) => entry.parsed === undefined && !lookedUp(entry),
+      );
       const go = new Promise<void>((resolve) => waiting.set(id, resolve));
       post({ id, type: "read", total });
       await go;
       waiting.delete(id);
       post({ id, type: "progress", phase: "running", done: 0, total });
-      const summary = executeRun(connectionTo(task.file), task.plan, entries, (done) =>
-        post({ id, type: "progress", phase: "running", done, total }),
-      );
+      let summary: RunSummary;
+      try {
+        summary = executeRun(
+          connectionTo(task.file),
+          task.plan,
+          entries,
+          (done) => post({ id, type: "progress", phase: "running", done, total }),
+          ahead,
+        );
+      } finally {
+        ahead.close();
+      }
       post({ id, type: "done", summary });
       // After the answer: the run is committed, this is housekeeping (see openBulkWriter).
       tidyAfterRun(connectionTo(task.file));

@@ -1,0 +1,66 @@
+/**
+ * Reading a run's numbers in a second thread while it writes (src/services/read-ahead.ts): the
+ * run takes each chunk as it reaches it, the numbers read exactly as the run would read them
+ * itself, and a reader that stalls only makes the run read the rest itself.
+ */
+import { Worker } from "node:worker_threads";
+import t from "tap";
+import { parsePhoneE164 } from "../../src/domain/phone-input.js";
+import { READ_AHEAD_CHUNK, ReadAhead, startNumberReader } from "../../src/services/read-ahead.js";
+import type { RunEntry } from "../../src/services/run-entries.js";
+
+/** Valid numbers, with a few that are not (and one left for the run to look up as written). */
+function entries(count: number): RunEntry[] {
+  return Array.from({ length: count }, (_, i) => {
+    const number =
+      i % 997 === 5 ? "not a number" : i % 1_499 === 7 ? "(213) 555-01" : `213${3_000_000 + i}`;
+    return { line: i + 2, number, callPurpose: null };
+  });
+}
+
+t.test("the reader reads every chosen entry, chunk by chunk, as the run reaches it", async (t) => {
+  const reader = startNumberReader();
+  t.teardown(() => reader.terminate());
+  const list = entries(READ_AHEAD_CHUNK * 2 + 345);
+  const skipped = 10; // an entry the run looks up as written: left unread
+  const ahead = new ReadAhead(reader, list, "US", (entry) => entry.line !== skipped + 2);
+  t.teardown(() => ahead.close());
+
+  ahead.upTo(0);
+  t.ok(list[0]?.parsed, "the first chunk is there once the run asks for it");
+  t.equal(list[READ_AHEAD_CHUNK]?.parsed, undefined, "a later chunk is not taken before needed");
+  ahead.upTo(list.length - 1);
+  t.equal(ahead.stalled, false);
+  t.equal(list[skipped]?.parsed, undefined, "an entry not chosen is left unread");
+  const differing = list.filter(
+    (entry, i) =>
+      i !== skipped &&
+      JSON.stringify(entry.parsed) !== JSON.stringify(parsePhoneE164(entry.number, "US")),
+  );
+  t.same(differing, [], "every number read as the one validator reads it on this thread");
+  t.ok(
+    list.some((entry) => entry.parsed?.ok === false),
+    "rejections come back with their codes too",
+  );
+  ahead.upTo(list.length + 10); // past the end: nothing to take, no wait
+});
+
+t.test(
+  "a reader that never answers: the run stops waiting and reads the rest itself",
+  async (t) => {
+    // Takes the task and does nothing with it.
+    const silent = new Worker("require('node:worker_threads').parentPort.on('message', () => {})", {
+      eval: true,
+    });
+    t.teardown(() => silent.terminate());
+    const list = entries(50);
+    const ahead = new ReadAhead(silent, list, "US", () => true, 200);
+    t.teardown(() => ahead.close());
+    const started = Date.now();
+    ahead.upTo(0);
+    t.equal(ahead.stalled, true, "the run gave up on the reader");
+    t.ok(Date.now() - started >= 150, "after waiting for it");
+    ahead.upTo(49);
+    t.equal(list[0]?.parsed, undefined, "nothing attached: the run reads each entry itself");
+  },
+);
