@@ -9,7 +9,7 @@ import type {
   CallPurposeTable,
   ProgramTable,
 } from "./tables/hierarchy.js";
-import type { JobOutcomeTable, JobTable } from "./tables/jobs.js";
+import type { JobOutcomeTable, JobSuccessTable, JobTable } from "./tables/jobs.js";
 import type { PhoneNumberTable } from "./tables/numbers.js";
 import type { ServerSecretTable, SessionTable, UserTable } from "./tables/users.js";
 
@@ -26,6 +26,7 @@ export interface DB {
   audit_events: AuditEventTable;
   jobs: JobTable;
   job_outcomes: JobOutcomeTable;
+  job_successes: JobSuccessTable;
 }
 
 export interface Database {

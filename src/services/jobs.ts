@@ -1,11 +1,11 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../db/database.js";
-import type { Job, JobOutcome, Outcome } from "../db/tables/jobs.js";
+import type { EntryOutcome, Job, Outcome } from "../db/tables/jobs.js";
 import { csvLine } from "../domain/csv.js";
 import { NotFoundError } from "../domain/errors.js";
 import { type CurrentUser, canSeeNumber, scopeWithin } from "../domain/permissions.js";
 import { REJECTION_LABELS, type RejectionCode } from "../domain/rejections.js";
-import { findJob, listOutcomes } from "../queries/jobs.js";
+import { eachOutcome, findJob, listOutcomes } from "../queries/jobs.js";
 import { findUser } from "../queries/users.js";
 import { toCurrentUser } from "./users.js";
 
@@ -16,11 +16,11 @@ export async function findVisibleJob(db: Kysely<DB>, user: CurrentUser, id: numb
   return job;
 }
 
-export interface OutcomeView extends JobOutcome {
+export interface OutcomeView extends EntryOutcome {
   reason: string;
 }
 
-const toView = (o: JobOutcome): OutcomeView => ({
+const toView = (o: EntryOutcome): OutcomeView => ({
   ...o,
   reason: o.code ? (REJECTION_LABELS[o.code as RejectionCode] ?? o.code) : "",
 });
@@ -35,7 +35,7 @@ async function outcomesFor(
   db: Kysely<DB>,
   reader: CurrentUser,
   job: Job,
-): Promise<(o: JobOutcome) => OutcomeView> {
+): Promise<(o: EntryOutcome) => OutcomeView> {
   const author = job.user_id === null ? undefined : await findUser(db, job.user_id);
   const sameSight =
     job.user_id === reader.id ||
@@ -61,10 +61,10 @@ export async function jobOutcomePage(
   offset: number,
 ): Promise<OutcomeView[]> {
   const view = await outcomesFor(db, reader, job);
-  return (await listOutcomes(db, job.id, outcome, limit, offset)).map(view);
+  return (await listOutcomes(db, job, outcome, limit, offset)).map(view);
 }
 
-/** The whole result as CSV lines, 2,000 outcomes at a time. */
+/** The whole result as CSV lines, in line order, read a part at a time (queries/jobs.ts). */
 export async function* jobCsv(
   db: Kysely<DB>,
   reader: CurrentUser,
@@ -72,11 +72,8 @@ export async function* jobCsv(
 ): AsyncGenerator<string> {
   const view = await outcomesFor(db, reader, job);
   yield csvLine(["line", "input", "phone_number", "outcome", "code", "reason", "message"]);
-  for (let offset = 0; ; offset += 2_000) {
-    const rows = await listOutcomes(db, job.id, null, 2_000, offset);
-    for (const o of rows.map(view)) {
-      yield csvLine([o.line, o.input, o.e164, o.outcome, o.code, o.reason, o.message]);
-    }
-    if (rows.length < 2_000) return;
+  for await (const outcome of eachOutcome(db, job)) {
+    const o = view(outcome);
+    yield csvLine([o.line, o.input, o.e164, o.outcome, o.code, o.reason, o.message]);
   }
 }

@@ -17,7 +17,7 @@ export async function movableNumbers(
   job: Job,
 ): Promise<Set<string>> {
   if (job.kind !== "add") return new Set();
-  const elsewhere = (await listOutcomes(db, job.id, "rejected", 100_000, 0))
+  const elsewhere = (await listOutcomes(db, job, "rejected", 100_000, 0))
     .filter((o) => o.code === "EXISTS_ELSEWHERE" && o.e164 !== null)
     .map((o) => o.e164 as string);
   const numbers = await findNumbersByE164(db, elsewhere);

@@ -44,6 +44,7 @@ t.test("every table is STRICT and migrating twice is a no-op", async (t) => {
     "businesses",
     "call_purposes",
     "job_outcomes",
+    "job_successes",
     "jobs",
     "phone_numbers",
     "programs",

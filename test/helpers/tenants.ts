@@ -1,4 +1,6 @@
 import type { Test } from "tap";
+import type { EntryOutcome } from "../../src/db/tables/jobs.js";
+import { eachOutcome, findJob } from "../../src/queries/jobs.js";
 import { buildTestApp } from "./app.js";
 import { insertNumber, makeTree } from "./fixtures.js";
 import { userAgent } from "./users.js";
@@ -33,13 +35,14 @@ export async function buildRunGround(t: Test) {
   await insertNumber(db, "+12133734254", { businessId: acme.businessId, unitId: acme.unitId });
   await insertNumber(db, "+13107284411", { businessId: acme.businessId });
   await insertNumber(db, "+12133739999", { businessId: globex.businessId, unitId: globex.unitId });
-  const outcomes = async (jobId: number) =>
-    db
-      .selectFrom("job_outcomes")
-      .select(["line", "input", "e164", "outcome", "code", "message"])
-      .where("job_id", "=", jobId)
-      .orderBy("line")
-      .execute();
+  /** Every outcome of the job, by line: its rejections' rows and its packed successes. */
+  const outcomes = async (jobId: number) => {
+    const job = await findJob(db, jobId);
+    if (job === undefined) throw new Error(`no job ${jobId}`);
+    const all: EntryOutcome[] = [];
+    for await (const outcome of eachOutcome(db, job)) all.push(outcome);
+    return all;
+  };
   const editor = (
     await userAgent(built.app, db, "ed@acme.test", "editor", `business:${acme.businessId}`)
   ).agent;

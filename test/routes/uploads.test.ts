@@ -54,7 +54,12 @@ async function setup(t: Test) {
   const snapshot = async () => ({
     numbers: await db.selectFrom("phone_numbers").selectAll().orderBy("id").execute(),
     jobs: (await db.selectFrom("jobs").select("id").execute()).length,
-    outcomes: (await db.selectFrom("job_outcomes").select("job_id").execute()).length,
+    outcomes:
+      (await db.selectFrom("job_outcomes").select("job_id").execute()).length +
+      (await db.selectFrom("job_successes").select("entries").execute()).reduce(
+        (sum, pack) => sum + JSON.parse(pack.entries).length,
+        0,
+      ),
     audit: (await db.selectFrom("audit_events").select("id").execute()).length,
   });
   return { ...ground, db, snapshot };
