@@ -20,6 +20,7 @@ import {
   Worker,
 } from "node:worker_threads";
 import type { ParsedNumber, RunEntry } from "./run-entries.js";
+import { heapCaps } from "./thread-heap.js";
 
 /** Numbers per message: small enough that the run never waits long for the first. */
 export const READ_AHEAD_CHUNK = 2_000;
@@ -51,13 +52,13 @@ const READER_URL = new URL(
 );
 
 /**
- * Starts a number reader. Its young generation is kept small: it only ever holds a chunk's
- * worth of short-lived objects, and the portal's memory is budgeted (400 MiB at its peak).
+ * Starts a number reader. Its heap is capped (thread-heap.ts) well below the upload worker's:
+ * it holds one run's numbers (at most an 8 MiB file's worth) and a chunk of readings.
  */
 export function startNumberReader(): Worker {
   const reader = new Worker(READER_URL, {
     workerData: { role: READER_ROLE },
-    resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    resourceLimits: heapCaps(READER_URL.href, { youngMb: 4, oldMb: 48 }),
   });
   reader.unref();
   // A reader that dies only makes the runs read their numbers themselves (see above).

@@ -20,8 +20,18 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
   const waiting = new Map<number, () => void>();
   /** One connection for the worker's life: opening one reads the schema and runs optimize. */
   let connection: { file: string; handle: SqliteHandle } | null = null;
-  /** Reads each run's numbers while the run writes (read-ahead.ts); started with the worker. */
-  const numberReader = startNumberReader();
+  /**
+   * Reads each run's numbers while the run writes (read-ahead.ts); started with the worker,
+   * and again should it die (a run it leaves mid-way reads the rest of its numbers itself).
+   */
+  let numberReader = startNumberReader();
+  const replaceIfDead = (reader: typeof numberReader): void => {
+    reader.once("exit", () => {
+      numberReader = startNumberReader();
+      replaceIfDead(numberReader);
+    });
+  };
+  replaceIfDead(numberReader);
   const connectionTo = (file: string) => {
     if (connection?.file !== file) {
       connection?.handle.close();

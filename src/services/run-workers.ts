@@ -9,6 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { Database } from "../db/database.js";
 import type { RunEntry } from "./run-entries.js";
 import type { RunPlan, RunSummary } from "./run-plan.js";
+import { heapCaps } from "./thread-heap.js";
 import { type ReadOptions, UploadError } from "./uploads.js";
 
 /** Where a run is, for the progress bar: reading the file, waiting its turn, writing. */
@@ -31,11 +32,10 @@ export type WorkerReply =
   | { id: number; type: "failure"; message: string };
 
 /**
- * A run makes garbage fast, and V8 lets a thread's young generation grow to 48 MiB for it; a
- * smaller one costs a few more quick scavenges and keeps the portal within its memory budget
- * (400 MiB at its peak during a 100,000-number upload, issue 5).
+ * The upload worker's heap caps (thread-heap.ts). The largest run there is, a full 8 MiB file
+ * of long lines, fits in the old generation's with room to spare (tested).
  */
-const WORKER_YOUNG_GENERATION_MB = 16;
+export const WORKER_HEAP = { youngMb: 16, oldMb: 96 };
 
 /** Marks the worker threads that run uploads (run-worker.ts checks it). */
 export const WORKER_ROLE = "numberdesk-upload-run";
@@ -135,7 +135,7 @@ export class RunWorkers {
   #spawn(): Worker {
     const worker = new Worker(WORKER_URL, {
       workerData: { role: WORKER_ROLE },
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      resourceLimits: heapCaps(WORKER_URL.href, WORKER_HEAP),
     });
     worker.unref();
     // An idle worker that dies (out of memory, killed) is simply dropped.

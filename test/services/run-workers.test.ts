@@ -26,8 +26,13 @@ import {
 } from "../../src/services/bulk-runs.js";
 import { resolveLevel } from "../../src/services/levels.js";
 import type { RunPhase } from "../../src/services/run-workers.js";
-import { RunWorkers } from "../../src/services/run-workers.js";
-import { type ReadOptions, UPLOAD_MESSAGES, UploadError } from "../../src/services/uploads.js";
+import { RunWorkers, WORKER_HEAP } from "../../src/services/run-workers.js";
+import {
+  type ReadOptions,
+  UPLOAD_MAX_BYTES,
+  UPLOAD_MESSAGES,
+  UploadError,
+} from "../../src/services/uploads.js";
 import { buildTestApp } from "../helpers/app.js";
 import { callPurposeId, countRows, makeTree, portalAdmin } from "../helpers/fixtures.js";
 
@@ -205,6 +210,27 @@ t.test("the worker pool, from compiled JavaScript (as in dist)", async (t) => {
     plan,
   );
   t.equal(summary.succeeded, 1);
+  t.equal(await count(), 1);
+
+  // The largest file there is, within the compiled threads' heap caps (thread-heap.ts):
+  // 100,000 lines filling the 8 MiB limit, long formatted numbers with call purposes named at
+  // length that do not exist, so every entry is kept with its input and a message.
+  const lines = manyNumbers(100_000).map(
+    (n, i) =>
+      `+1 (${n.slice(2, 5)}) ${n.slice(5, 8)}-${n.slice(8)},` +
+      `A call purpose named at length to fill the line, number ${String(i).padStart(6, "0")}`,
+  );
+  const file = bytesOf(["phone_number,call_purpose", ...lines].join("\r\n"));
+  t.ok(
+    file.length > UPLOAD_MAX_BYTES - 512 * 1024 && file.length <= UPLOAD_MAX_BYTES,
+    `the file fills the limit (${file.length} bytes)`,
+  );
+  const largest = await workers.run(database, { bytes: file, read: READ }, plan);
+  t.same(
+    { total: largest.total, rejected: largest.rejected },
+    { total: 100_000, rejected: 100_000 },
+    `ran with the old generation capped at ${WORKER_HEAP.oldMb} MiB`,
+  );
   t.equal(await count(), 1);
 });
 
