@@ -90,7 +90,6 @@ export async function manageRoutes(
 
   // The Upload tab (routes/upload-tab.ts): the same URLs take a multipart post with a `file`.
   const { uploadPage, runUpload, uploadLimitHandler } = uploadTab(app, {
-    defaultRegion: options.defaultRegion,
     workers,
     editableLevel,
     context,

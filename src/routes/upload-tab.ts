@@ -39,7 +39,6 @@ export const UPLOAD_RATE = {
 };
 
 export interface UploadTabOptions {
-  defaultRegion: string | null;
   workers: RunWorkers;
   /** The level, visible (else 404) and open to this user's changes (else 403). */
   editableLevel(request: FastifyRequest<{ Params: IdParams }>, kind: LevelKind): Promise<Level>;
@@ -48,7 +47,7 @@ export interface UploadTabOptions {
 
 export function uploadTab(
   app: FastifyInstance,
-  { defaultRegion, workers, editableLevel, context }: UploadTabOptions,
+  { workers, editableLevel, context }: UploadTabOptions,
 ) {
   const progressBoard = new RunProgressBoard();
 
@@ -116,11 +115,7 @@ export function uploadTab(
         ? (phase: RunPhase, done: number, total: number) =>
             progressBoard.report(request.user.id, progressId, { phase, done, total })
         : undefined;
-      const read = {
-        defaultRegion,
-        maxEntries: MAX_ENTRIES,
-        lookUpAsWritten: kind === "delete",
-      };
+      const read = { maxEntries: MAX_ENTRIES };
       const summary = await workers.run(app.database, { bytes: file, read }, plan, report);
       const job = await jobOf(app.db, summary);
       if (request.wantsJson) return replyWithJob(app, reply, job);

@@ -9,6 +9,8 @@
  * reading it again would cost a delete upload of 100,000 numbers a second. Only an entry that
  * is not found so is read, to say whether it is no phone number or a number not there.
  */
+
+import type { JobKind } from "../db/tables/jobs.js";
 import { type PhoneInput, parsePhoneE164 } from "../domain/phone-input.js";
 import type { RejectionCode } from "../domain/rejections.js";
 
@@ -35,6 +37,13 @@ const STORED_FORM = /^\+[1-9]\d{6,14}$/;
 
 /** True when a delete may look the entry up as written before reading it (see above). */
 export const mayLookUpAsWritten = (number: string): boolean => STORED_FORM.test(number);
+
+/**
+ * True when a run of `kind` is sure to read the entry's number: it is not read yet, and is not
+ * one a delete looks up as written first. What an upload worker has read ahead (read-ahead.ts).
+ */
+export const needsReading = (kind: JobKind, entry: RunEntry): boolean =>
+  entry.parsed === undefined && !(kind === "delete" && mayLookUpAsWritten(entry.number));
 
 export class EntryReader {
   readonly #firstLine = new Map<string, number>();

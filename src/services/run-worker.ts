@@ -8,7 +8,7 @@ import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { openBulkWriter, type SqliteHandle, tidyAfterRun } from "../db/sqlite.js";
 import { ReadAhead, startNumberReader } from "./read-ahead.js";
 import { executeRun } from "./run-engine.js";
-import { mayLookUpAsWritten, type RunEntry } from "./run-entries.js";
+import { needsReading, type RunEntry } from "./run-entries.js";
 import type { RunSummary } from "./run-plan.js";
 import { WORKER_ROLE, type WorkerReply, type WorkerTask } from "./run-workers.js";
 import { readUploadFile } from "./uploads.js";
@@ -51,8 +51,7 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
       if ("entries" in input) {
         entries = input.entries;
       } else {
-        const read = { ...input.read, leaveUnread: true };
-        const result = await readUploadFile(input.bytes, read, (done) =>
+        const result = await readUploadFile(input.bytes, input.read, (done) =>
           post({ id, type: "progress", phase: "reading", done, total: 0 }),
         );
         if (!result.ok) {
@@ -62,14 +61,8 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
         entries = result.entries;
       }
       const total = entries.length;
-      // A delete looks numbers written as stored up as written first (run-entries.ts).
-      const lookedUp = (entry: RunEntry) =>
-        task.plan.kind === "delete" && mayLookUpAsWritten(entry.number);
-      const ahead = new ReadAhead(
-        numberReader,
-        entries,
-        task.plan.defaultRegion,
-        (entry) => entry.parsed === undefined && !lookedUp(entry),
+      const ahead = new ReadAhead(numberReader, entries, task.plan.defaultRegion, (entry) =>
+        needsReading(task.plan.kind, entry),
       );
       const go = new Promise<void>((resolve) => waiting.set(id, resolve));
       post({ id, type: "read", total });

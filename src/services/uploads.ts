@@ -2,13 +2,11 @@
  * Upload files for Add and Delete runs (product.md §4, hardening.md "CSV in", "Big uploads"):
  * CSV or plain text, one number per line, an optional header `phone_number[,call_purpose]`.
  *
- * Reading 100,000 numbers costs about 1 s of CPU (parsePhoneE164), so files are read in an
- * upload worker (run-worker.ts); there the CSV is read here and its numbers are left to the
- * worker's number reader, which reads them while the run writes (read-ahead.ts).
+ * The numbers themselves are left unread: the run reads them, in the upload worker's number
+ * reader while it writes (read-ahead.ts), so reading 100,000 costs no time of its own.
  */
 import { parse } from "csv-parse";
-import { parsePhoneE164 } from "../domain/phone-input.js";
-import { mayLookUpAsWritten, type ParsedNumber, type RunEntry } from "./run-entries.js";
+import type { ParsedNumber, RunEntry } from "./run-entries.js";
 import { PROGRESS_EVERY } from "./run-plan.js";
 
 /** The largest file taken: room for 100,000 numbers with a call purpose each (hardening.md). */
@@ -28,19 +26,11 @@ export class UploadError extends Error {
 }
 
 export interface ReadOptions {
-  defaultRegion: string | null;
   /** The most numbers one file may hold (MAX_ENTRIES of bulk-runs). */
   maxEntries: number;
-  /**
-   * A delete's file: numbers written as stored (E.164) are left unread, to be looked up as
-   * written first (run-entries.ts).
-   */
-  lookUpAsWritten?: boolean;
-  /** Every number is left unread: the run has them read in another thread (read-ahead.ts). */
-  leaveUnread?: boolean;
 }
 
-/** An entry of the file, its number already read unless left to the run (lookUpAsWritten). */
+/** An entry of the file, its number unread (except a line whose columns are wrong). */
 export type ReadEntry = RunEntry;
 
 export type ReadResult =
@@ -204,12 +194,10 @@ export async function readUploadFile(
     // Without a header, a third value means the columns are not what they seem: say so.
     let values = cells.length;
     while (values > 0 && cells[values - 1] === "") values--;
-    let parsed: ParsedNumber | undefined;
-    if (!named && values > 2) {
-      parsed = { ok: false, code: "INVALID_FORMAT", message: UPLOAD_MESSAGES.extraColumns(values) };
-    } else if (!options.leaveUnread && !(options.lookUpAsWritten && mayLookUpAsWritten(number))) {
-      parsed = parsePhoneE164(number, options.defaultRegion);
-    }
+    const parsed: ParsedNumber | undefined =
+      !named && values > 2
+        ? { ok: false, code: "INVALID_FORMAT", message: UPLOAD_MESSAGES.extraColumns(values) }
+        : undefined;
     const callPurpose = purpose === "" ? null : purpose;
     entries.push(
       parsed ? { line: at, number, callPurpose, parsed } : { line: at, number, callPurpose },

@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import t from "tap";
 import { parsePhoneE164 } from "../../src/domain/phone-input.js";
 import { READ_AHEAD_CHUNK, ReadAhead, startNumberReader } from "../../src/services/read-ahead.js";
-import type { RunEntry } from "../../src/services/run-entries.js";
+import { needsReading, type RunEntry } from "../../src/services/run-entries.js";
 
 /** Valid numbers, with a few that are not (and one left for the run to look up as written). */
 function entries(count: number): RunEntry[] {
@@ -62,5 +62,33 @@ t.test(
     t.ok(Date.now() - started >= 150, "after waiting for it");
     ahead.upTo(49);
     t.equal(list[0]?.parsed, undefined, "nothing attached: the run reads each entry itself");
+  },
+);
+
+t.test(
+  "what is read ahead: every number of an add; of a delete, all but those written as stored",
+  async (t) => {
+    const list: RunEntry[] = [
+      "+12133734253",
+      "(213) 373-4254",
+      "+1 213 373 4255",
+      "+15555555555",
+      "abc",
+    ].map((number, i) => ({ line: i + 2, number, callPurpose: null }));
+    const read = (kind: "add" | "delete") =>
+      list.filter((entry) => needsReading(kind, entry)).map((entry) => entry.number);
+    t.same(
+      read("add"),
+      list.map((entry) => entry.number),
+    );
+    // Looked up as written first; read by the run only if not found (run-entries.ts).
+    t.same(read("delete"), ["(213) 373-4254", "+1 213 373 4255", "abc"]);
+    const already: RunEntry = {
+      line: 9,
+      number: "x",
+      callPurpose: null,
+      parsed: { ok: true, e164: "+12133734253" },
+    };
+    t.equal(needsReading("add", already), false, "an entry read already is not read again");
   },
 );

@@ -36,7 +36,7 @@ import {
 import { buildTestApp } from "../helpers/app.js";
 import { callPurposeId, countRows, makeTree, portalAdmin } from "../helpers/fixtures.js";
 
-const READ: ReadOptions = { defaultRegion: "US", maxEntries: 100_000 };
+const READ: ReadOptions = { maxEntries: 100_000 };
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 
 /** `count` distinct valid numbers (Los Angeles 213 numbers). */

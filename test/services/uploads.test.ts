@@ -1,19 +1,21 @@
 import t from "tap";
+import { parsePhoneE164 } from "../../src/domain/phone-input.js";
 import { type ReadOptions, readUploadFile, UPLOAD_MESSAGES } from "../../src/services/uploads.js";
 
-const OPTIONS: ReadOptions = { defaultRegion: "US", maxEntries: 100_000 };
+const OPTIONS: ReadOptions = { maxEntries: 100_000 };
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 
-/** Reads a file that must be readable; the entries as [line, number, purpose, e164 or code]. */
+/**
+ * Reads a file that must be readable; the entries as [line, number, purpose, e164 or code],
+ * each number read as the run reads it (the file's reading leaves them to the run).
+ */
 async function rows(text: string | Uint8Array, options = OPTIONS) {
   const result = await readUploadFile(typeof text === "string" ? bytesOf(text) : text, options);
   if (!result.ok) throw new Error(`refused: ${result.message}`);
-  return result.entries.map((e) => [
-    e.line,
-    e.number,
-    e.callPurpose,
-    e.parsed === undefined ? "unread" : e.parsed.ok ? e.parsed.e164 : e.parsed.code,
-  ]);
+  return result.entries.map((e) => {
+    const parsed = e.parsed ?? parsePhoneE164(e.number, "US");
+    return [e.line, e.number, e.callPurpose, parsed.ok ? parsed.e164 : parsed.code];
+  });
 }
 
 async function refusal(bytes: Uint8Array | string, options = OPTIONS) {
@@ -91,13 +93,22 @@ t.test("rows that are not one number are rejected one by one", async (t) => {
   t.ok(result.ok);
   if (!result.ok) return;
   const [padded, extra, formula] = result.entries;
-  t.same(padded?.parsed, { ok: true, e164: "+12133734253" }, "trailing empty cells are fine");
+  t.same(
+    [padded?.number, padded?.callPurpose, padded?.parsed],
+    ["2133734253", "Survey", undefined],
+    "trailing empty cells are fine: the number is left for the run to read",
+  );
   t.same(extra?.parsed, {
     ok: false,
     code: "INVALID_FORMAT",
     message: UPLOAD_MESSAGES.extraColumns(3),
   });
-  t.equal(formula?.parsed?.ok, false);
+  t.same(
+    await rows('=HYPERLINK("x")\n'),
+    [[1, '=HYPERLINK("x")', null, "INVALID_FORMAT"]],
+    "a formula is no number",
+  );
+  t.equal(formula?.number, '=HYPERLINK("x")');
 });
 
 t.test("files that are not text are refused as a whole, with a clear reason", async (t) => {
@@ -138,7 +149,6 @@ t.test(
       t.same(await refusal(empty), { ok: false, statusCode: 422, message: UPLOAD_MESSAGES.empty });
     }
     const tooMany = await refusal(`phone_number\n${manyNumbers(11).join("\n")}`, {
-      defaultRegion: "US",
       maxEntries: 10,
     });
     t.equal(tooMany.statusCode, 422);
@@ -154,20 +164,15 @@ t.test(
 );
 
 t.test(
-  "a delete's file leaves numbers written as stored unread, for the run to look up",
+  "a file's numbers are left for the run to read; a line with wrong columns is not",
   async (t) => {
-    const text = "phone_number\n+12133734253\n(213) 373-4254\n+1 213 373 4255\n+15555555555\nabc\n";
-    t.same(await rows(text, { ...OPTIONS, lookUpAsWritten: true }), [
-      [2, "+12133734253", null, "unread"],
-      [3, "(213) 373-4254", null, "+12133734254"],
-      [4, "+1 213 373 4255", null, "+12133734255"],
-      [5, "+15555555555", null, "unread"],
-      [6, "abc", null, "INVALID_FORMAT"],
-    ]);
-    t.same(
-      (await rows(text)).map((row) => row[3]),
-      ["+12133734253", "+12133734254", "+12133734255", "INVALID_FORMAT", "INVALID_FORMAT"],
-      "an add's file reads every number",
+    const result = await readUploadFile(
+      bytesOf("+12133734253\n(213) 373-4254,Survey,x\n"),
+      OPTIONS,
     );
+    t.ok(result.ok);
+    if (!result.ok) return;
+    t.equal(result.entries[0]?.parsed, undefined, "read by the run (its number reader)");
+    t.equal(result.entries[1]?.parsed?.ok, false, "three values: INVALID_FORMAT already");
   },
 );
