@@ -22,35 +22,85 @@ type Handle = SqliteDatabase.Database;
 /** Where a level's numbers are: the column that holds the level's id. */
 export type LevelColumn = "business_id" | "business_unit_id" | "program_id";
 
-/** An INSERT of rows shaped like `sample` (the same keys) into `table`. */
-function insertRow<Row extends object>(handle: Handle, table: string, sample: Row) {
-  const columns = Object.keys(sample);
+/** The columns of each table a run inserts into, in the order its INSERTs name them. */
+const OUTCOME_COLUMNS = [
+  "job_id",
+  "line",
+  "input",
+  "e164",
+  "outcome",
+  "code",
+  "message",
+] as const satisfies ReadonlyArray<keyof NewJobOutcome>;
+const AUDIT_COLUMNS = [
+  "occurred_at",
+  "actor_user_id",
+  "actor_email",
+  "actor_token_id",
+  "actor_token_name",
+  "action",
+  "subject_type",
+  "subject_id",
+  "business_id",
+  "business_unit_id",
+  "program_id",
+  "phone_number",
+  "summary",
+  "before_json",
+  "after_json",
+] as const satisfies ReadonlyArray<keyof NewAuditEvent>;
+const JOB_COLUMNS = [
+  "kind",
+  "source",
+  "user_id",
+  "user_email",
+  "level_kind",
+  "level_id",
+  "business_id",
+  "business_unit_id",
+  "program_id",
+  "level_name",
+  "total",
+  "succeeded",
+  "rejected",
+  "created_at",
+] as const satisfies ReadonlyArray<keyof NewJob>;
+
+/** An INSERT of one row into `table`, its `columns` in that order. */
+function insertRow<Row extends object>(
+  handle: Handle,
+  table: string,
+  columns: ReadonlyArray<keyof Row & string>,
+) {
   const statement = handle.prepare(
     `insert into ${table} (${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`,
   );
-  return (row: Row) => statement.run(columns.map((column) => row[column as keyof Row]));
+  return (row: Row) => statement.run(columns.map((column) => row[column]));
 }
 
 /** Rows per multi-row INSERT: fewer statement runs, well under SQLite's 32,766 variables. */
 const BATCH = 100;
 
 /**
- * INSERTs of rows shaped like `sample`, BATCH rows to a statement (about a third faster than
- * one row each). `flush` writes what is still held; rows keep their order.
+ * INSERTs of rows into `table`, BATCH rows to a statement (about a third faster than one row
+ * each). `flush` writes what is still held; rows keep their order.
  */
-function insertBatched<Row extends object>(handle: Handle, table: string, sample: Row) {
-  const columns = Object.keys(sample);
+function insertBatched<Row extends object>(
+  handle: Handle,
+  table: string,
+  columns: ReadonlyArray<keyof Row & string>,
+) {
   const tuple = `(${columns.map(() => "?").join(", ")})`;
   const many = handle.prepare(
     `insert into ${table} (${columns.join(", ")}) values ${Array(BATCH).fill(tuple).join(", ")}`,
   );
-  const one = insertRow(handle, table, sample);
+  const one = insertRow<Row>(handle, table, columns);
   let held: Row[] = [];
   return {
     add(row: Row): void {
       held.push(row);
       if (held.length < BATCH) return;
-      many.run(held.flatMap((r) => columns.map((column) => r[column as keyof Row])));
+      many.run(held.flatMap((r) => columns.map((column) => r[column])));
       held = [];
     },
     flush(): void {
@@ -143,11 +193,7 @@ export interface RunWrites {
   finishJob(id: number, counts: { total: number; succeeded: number; rejected: number }): void;
 }
 
-export function prepareRunWrites(
-  handle: Handle,
-  level: LevelColumn,
-  samples: { outcome: NewJobOutcome; audit: NewAuditEvent },
-): RunWrites {
+export function prepareRunWrites(handle: Handle, level: LevelColumn): RunWrites {
   const removeAny = handle.prepare(
     `delete from phone_numbers where e164 = ? and ${level} = ? returning *`,
   );
@@ -161,13 +207,13 @@ export function prepareRunWrites(
      values (?, ?, ?, ?, ?, ?, ?)
      on conflict (e164) do nothing`,
   );
-  const outcomes = insertBatched(handle, "job_outcomes", samples.outcome);
+  const outcomes = insertBatched<NewJobOutcome>(handle, "job_outcomes", OUTCOME_COLUMNS);
   const successes = successPacks(handle);
-  const events = insertBatched(handle, "audit_events", samples.audit);
+  const events = insertBatched<NewAuditEvent>(handle, "audit_events", AUDIT_COLUMNS);
   const finishJob = handle.prepare(
     "update jobs set total = ?, succeeded = ?, rejected = ? where id = ?",
   );
-  let startJob: ((row: NewJob) => SqliteDatabase.RunResult) | null = null;
+  const startJob = insertRow<NewJob>(handle, "jobs", JOB_COLUMNS);
   return {
     removeAt: (e164, levelId, callPurposeId) =>
       (callPurposeId === null
@@ -196,7 +242,6 @@ export function prepareRunWrites(
       events.flush();
     },
     startJob: (row) => {
-      startJob ??= insertRow(handle, "jobs", row);
       const id = Number(startJob(row).lastInsertRowid);
       successes.start(id);
       return id;

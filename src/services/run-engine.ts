@@ -198,31 +198,7 @@ export function executeRun(
 ): RunSummary {
   const reader = new EntryReader(plan.defaultRegion);
   const total = entries.length;
-  const sample = { occurred_at: "", ...actorColumns(plan.user) };
-  const writes = prepareRunWrites(handle, LEVEL_COLUMNS[plan.level.kind], {
-    outcome: {
-      job_id: 0,
-      line: 0,
-      input: "",
-      e164: null,
-      outcome: "added",
-      code: null,
-      message: null,
-    },
-    audit: {
-      ...sample,
-      action: "",
-      subject_type: "",
-      subject_id: null,
-      business_id: null,
-      business_unit_id: null,
-      program_id: null,
-      phone_number: null,
-      summary: "",
-      before_json: null,
-      after_json: null,
-    },
-  });
+  const writes = prepareRunWrites(handle, LEVEL_COLUMNS[plan.level.kind]);
   const run = new Run(plan, writes);
   const { level } = plan;
   const work = handle.transaction((): RunSummary => {

@@ -36,36 +36,8 @@ const reader: CurrentUser = {
 
 type Handle = ReturnType<typeof createDb>["handle"];
 
-/** A run's writes (queries/run-writes.ts), with the samples run-engine.ts gives them. */
-const runWrites = (handle: Handle) =>
-  prepareRunWrites(handle, "business_id", {
-    outcome: {
-      job_id: 0,
-      line: 0,
-      input: "",
-      e164: null,
-      outcome: "rejected",
-      code: null,
-      message: null,
-    },
-    audit: {
-      occurred_at: "",
-      actor_user_id: null,
-      actor_email: "",
-      actor_token_id: null,
-      actor_token_name: null,
-      action: "",
-      subject_type: "",
-      subject_id: null,
-      business_id: null,
-      business_unit_id: null,
-      program_id: null,
-      phone_number: null,
-      summary: "",
-      before_json: null,
-      after_json: null,
-    },
-  });
+/** A run's writes (queries/run-writes.ts), as run-engine.ts prepares them. */
+const runWrites = (handle: Handle) => prepareRunWrites(handle, "business_id");
 
 const startJob = (writes: RunWrites, kind: JobKind) =>
   writes.startJob({
