@@ -12,7 +12,7 @@ import { COMMAND_LINE, createUser } from "../../src/services/users.js";
 import { TEST_HASHING } from "../helpers/app.js";
 import { AxeReport, unnamedFields } from "../helpers/axe.js";
 import { startBrowserHarness } from "../helpers/browser.js";
-import { insertNumber, makeTree } from "../helpers/fixtures.js";
+import { insertNumber, makeTree, numberId as numberIdOf } from "../helpers/fixtures.js";
 import { eventually } from "../helpers/page-checks.js";
 
 // Generous: the suite shares a 2-core machine with the other test files and Chromium.
@@ -34,14 +34,7 @@ await insertNumber(db, "+13107284412", { businessId, unitId });
 await insertNumber(db, "+14157281200", { businessId });
 // A number removed a moment ago, for Recently Removed.
 await insertNumber(db, "+12133734259", atProgram);
-const idOf = async (e164: string): Promise<number> =>
-  (
-    await db
-      .selectFrom("phone_numbers")
-      .select("id")
-      .where("e164", "=", e164)
-      .executeTakeFirstOrThrow()
-  ).id;
+const idOf = (e164: string) => numberIdOf(db, e164);
 await removeNumber(db, harness.admin, await idOf("+12133734259"));
 // Someone else in the Users list.
 await createUser(

@@ -4,7 +4,7 @@ import { formatNational } from "../../src/domain/phone-format.js";
 import { COMMAND_LINE, createUser } from "../../src/services/users.js";
 import { TEST_HASHING } from "../helpers/app.js";
 import { startBrowserHarness } from "../helpers/browser.js";
-import { insertNumber, makeTree } from "../helpers/fixtures.js";
+import { insertNumber, makeTree, numberId } from "../helpers/fixtures.js";
 import {
   assertFocus,
   eventually,
@@ -55,14 +55,7 @@ async function unitTotal(): Promise<number> {
   return Number(row.n);
 }
 
-async function idOf(e164: string): Promise<number> {
-  const row = await db
-    .selectFrom("phone_numbers")
-    .select("id")
-    .where("e164", "=", e164)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const idOf = (e164: string) => numberId(db, e164);
 
 const dialogOf = (page: Page): Locator => page.locator("dialog#dialog");
 const rowOf = (page: Page, id: number): Locator => page.locator(`#number-results #number-${id}`);

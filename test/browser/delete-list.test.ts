@@ -2,7 +2,7 @@ import type { Locator, Page } from "playwright-core";
 import t from "tap";
 import { PHONE_INPUT_MESSAGES } from "../../src/domain/phone-input.js";
 import { startBrowserHarness } from "../helpers/browser.js";
-import { insertNumber, makeTree } from "../helpers/fixtures.js";
+import { hasNumber, insertNumber, makeTree } from "../helpers/fixtures.js";
 import { assertFocus, eventually } from "../helpers/page-checks.js";
 
 // Generous: the suite shares a 2-core machine with the other test files and Chromium.
@@ -21,12 +21,7 @@ for (const e164 of ["+12133734253", "+12133734254", "+12133734257", "+1213373425
   await insertNumber(db, e164, atUnit);
 }
 
-const exists = async (e164: string): Promise<boolean> =>
-  (await db
-    .selectFrom("phone_numbers")
-    .select("id")
-    .where("e164", "=", e164)
-    .executeTakeFirst()) !== undefined;
+const exists = (e164: string) => hasNumber(db, e164);
 
 /** An element's text with whitespace collapsed, as a reader hears it. */
 const textOf = async (locator: Locator): Promise<string> =>

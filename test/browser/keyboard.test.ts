@@ -13,7 +13,7 @@ import { removeNumber } from "../../src/services/numbers.js";
 import { COMMAND_LINE, createUser } from "../../src/services/users.js";
 import { TEST_HASHING } from "../helpers/app.js";
 import { startBrowserHarness } from "../helpers/browser.js";
-import { insertNumber, makeTree } from "../helpers/fixtures.js";
+import { hasNumber, insertNumber, makeTree, numberId } from "../helpers/fixtures.js";
 import { assertFocus, eventually, focusedElement, hasFocus } from "../helpers/page-checks.js";
 
 // Generous: the suite shares a 2-core machine with the other test files and Chromium.
@@ -32,20 +32,8 @@ const UNIT_NUMBERS = ["+13107284411", "+13107284412"];
 for (const e164 of PROGRAM_NUMBERS) await insertNumber(db, e164, atProgram);
 for (const e164 of UNIT_NUMBERS) await insertNumber(db, e164, atUnit);
 
-const exists = async (e164: string): Promise<boolean> =>
-  (await db
-    .selectFrom("phone_numbers")
-    .select("id")
-    .where("e164", "=", e164)
-    .executeTakeFirst()) !== undefined;
-const idOf = async (e164: string): Promise<number> =>
-  (
-    await db
-      .selectFrom("phone_numbers")
-      .select("id")
-      .where("e164", "=", e164)
-      .executeTakeFirstOrThrow()
-  ).id;
+const exists = (e164: string) => hasNumber(db, e164);
+const idOf = (e164: string) => numberId(db, e164);
 
 type TapTest = Parameters<Parameters<typeof t.test>[0]>[0];
 

@@ -5,7 +5,7 @@
  */
 import t from "tap";
 import { form, HX } from "../helpers/app.js";
-import { insertNumber } from "../helpers/fixtures.js";
+import { insertNumber, numberId } from "../helpers/fixtures.js";
 import { buildTwoTenants } from "../helpers/tenants.js";
 
 const EVIL = "<img src=x onerror=alert(1)>";
@@ -28,14 +28,7 @@ t.test("item 24: a display name is escaped on every page and dialog that shows i
     unitId: acme.unitId,
     programId: acme.programId,
   });
-  const idOf = async (e164: string) =>
-    (
-      await db
-        .selectFrom("phone_numbers")
-        .select("id")
-        .where("e164", "=", e164)
-        .executeTakeFirstOrThrow()
-    ).id;
+  const idOf = (e164: string) => numberId(db, e164);
   const kept = await idOf("+12133734254");
   // A removal records the display name in its summary ("no longer displays …").
   const removed = await admin.inject({

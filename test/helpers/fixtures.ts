@@ -69,6 +69,26 @@ export async function insertNumber(
     .execute();
 }
 
+/** The id of the number stored as `e164`; throws when there is none. */
+export async function numberId(db: Kysely<DB>, e164: string): Promise<number> {
+  const row = await db
+    .selectFrom("phone_numbers")
+    .select("id")
+    .where("e164", "=", e164)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** True when the portal holds the number stored as `e164`. */
+export async function hasNumber(db: Kysely<DB>, e164: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("phone_numbers")
+    .select("id")
+    .where("e164", "=", e164)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function countRows(
   db: Kysely<DB>,
   table:

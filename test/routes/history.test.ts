@@ -1,6 +1,6 @@
 import t, { type Test } from "tap";
 import { form, HX } from "../helpers/app.js";
-import { insertNumber } from "../helpers/fixtures.js";
+import { insertNumber, numberId } from "../helpers/fixtures.js";
 import { buildTwoTenants } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
@@ -15,9 +15,7 @@ async function setup(t: Test) {
   });
   await insertNumber(db, "+12133734254", { businessId: acme.businessId, unitId: acme.unitId });
   await insertNumber(db, "+12133739999", { businessId: globex.businessId });
-  const idOf = async (e164: string) =>
-    (await db.selectFrom("phone_numbers").select("id").where("e164", "=", e164).executeTakeFirst())
-      ?.id;
+  const idOf = (e164: string) => numberId(db, e164);
   const removalOf = async (e164: string) =>
     (
       await db

@@ -4,7 +4,7 @@
  */
 import t from "tap";
 import { form, HX } from "../helpers/app.js";
-import { callPurposeId } from "../helpers/fixtures.js";
+import { callPurposeId, numberId } from "../helpers/fixtures.js";
 import { buildRunGround, jobIdOf } from "../helpers/tenants.js";
 import { scriptHeaders, tokenOf } from "../helpers/tokens.js";
 
@@ -36,14 +36,7 @@ async function setup(t: Parameters<typeof buildRunGround>[0]) {
   const ground = await buildRunGround(t);
   const { db } = ground.database;
   const headers = scriptHeaders(await tokenOf(db, "ed@acme.test"));
-  const idOf = async (e164: string) =>
-    (
-      await db
-        .selectFrom("phone_numbers")
-        .select("id")
-        .where("e164", "=", e164)
-        .executeTakeFirstOrThrow()
-    ).id;
+  const idOf = (e164: string) => numberId(db, e164);
   return { ...ground, db, headers, idOf };
 }
 

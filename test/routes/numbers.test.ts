@@ -1,7 +1,13 @@
 import t, { type Test } from "tap";
 import { setCallPurposeRetired } from "../../src/services/call-purposes.js";
 import { form, HX } from "../helpers/app.js";
-import { callPurposeId, insertNumber, portalAdmin } from "../helpers/fixtures.js";
+import {
+  callPurposeId,
+  hasNumber,
+  insertNumber,
+  numberId,
+  portalAdmin,
+} from "../helpers/fixtures.js";
 import { buildTwoTenants } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
@@ -32,14 +38,7 @@ async function setup(t: Test) {
   await insertNumber(db, "+14153734200", { businessId: acme.businessId, unitId: acme.unitId });
   await insertNumber(db, "+16175550100", { businessId: acme.businessId });
   await insertNumber(db, "+12133739999", { businessId: globex.businessId, unitId: globex.unitId });
-  const id = async (e164: string) =>
-    (
-      await db
-        .selectFrom("phone_numbers")
-        .select("id")
-        .where("e164", "=", e164)
-        .executeTakeFirstOrThrow()
-    ).id;
+  const id = (e164: string) => numberId(db, e164);
   return { ...built, acme, globex, id };
 }
 
@@ -421,9 +420,7 @@ t.test("access: numbers outside the scope do not exist; viewers only look", asyn
 t.test("Remove offers Undo: the confirmation's button restores the number", async (t) => {
   const { admin, database, acme, id } = await setup(t);
   const { db } = database;
-  const exists = async (e164: string) =>
-    (await db.selectFrom("phone_numbers").select("id").where("e164", "=", e164).execute())
-      .length === 1;
+  const exists = (e164: string) => hasNumber(db, e164);
   const back = `/units/${acme.unitId}/numbers`;
 
   // Without JavaScript: the message on the next page carries the Undo form.
