@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { strictTable } from "../src/db/sqlite.js";
+import { strictTable } from "../src/db/sqlite/sqlite.js";
 
 /** The call purposes every portal starts with (product.md §1). */
 const SEEDED_CALL_PURPOSES: Array<[code: string, name: string]> = [

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { strictTable } from "../src/db/sqlite.js";
+import { strictTable } from "../src/db/sqlite/sqlite.js";
 
 /**
  * Sign-in (issue 3): secrets the server keeps across restarts (the CSRF HMAC key) and a flag

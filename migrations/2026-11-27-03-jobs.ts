@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { strictTable } from "../src/db/sqlite.js";
+import { strictTable } from "../src/db/sqlite/sqlite.js";
 
 /**
  * Bulk runs (issue 5): every add or delete run, manual or uploaded, is a job with one

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { strictTable } from "../src/db/sqlite.js";
+import { strictTable } from "../src/db/sqlite/sqlite.js";
 
 /**
  * API tokens (issue 6): personal tokens for scripts (`Authorization: Bearer …`). Only the

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { inWriteTransaction, strictTable } from "../src/db/sqlite.js";
+import { inWriteTransaction, strictTable } from "../src/db/sqlite/sqlite.js";
 
 /**
  * A job's successes, packed (issue 5's speed target): a 100,000-number run wrote 100,000

@@ -1,5 +1,5 @@
 import { isSupportedCountry } from "libphonenumber-js";
-import { DEFAULT_SCRYPT, type ScryptParams } from "./services/passwords.js";
+import { DEFAULT_SCRYPT, type ScryptParams } from "./services/people/passwords.js";
 
 /** Typed, validated configuration read once from the environment at start. */
 export interface Config {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
-import { BackupError, backupDatabase, describeBackup } from "../services/backup.js";
+import { BackupError, backupDatabase, describeBackup } from "../services/ops/backup.js";
 
 export const BACKUP_USAGE = `Usage:
   npm run backup -- FILE [--force]   online copy of DATABASE_URL to FILE, checked with integrity_check

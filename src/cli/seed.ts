@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
 import { ConfigError, loadConfig } from "../config.js";
 import { ConflictError } from "../domain/errors.js";
-import { parseSeedArgs, SEED_USAGE } from "../services/seed/args.js";
-import { runSeed } from "../services/seed/run.js";
+import { parseSeedArgs, SEED_USAGE } from "../services/ops/seed/args.js";
+import { runSeed } from "../services/ops/seed/run.js";
 
 /** `npm run seed -- --demo | --numbers N`: fills the configured database with sample data. */
 const args = parseSeedArgs(process.argv.slice(2));

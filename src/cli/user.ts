@@ -7,14 +7,14 @@ import { migrateToLatest } from "../db/migrate.js";
 import { NotFoundError, ValidationError } from "../domain/errors.js";
 import type { CurrentUser } from "../domain/permissions.js";
 import { findUserByEmail } from "../queries/users.js";
-import { createApiToken, listApiTokens, revokeApiToken } from "../services/api-tokens.js";
+import { createApiToken, listApiTokens, revokeApiToken } from "../services/people/api-tokens.js";
 import {
   COMMAND_LINE,
   createUser,
   resetUserPassword,
   setUserDisabled,
   toCurrentUser,
-} from "../services/users.js";
+} from "../services/people/users.js";
 
 export const USAGE = `Usage:
   npm run user -- add --email EMAIL --role portal_admin|admin|editor|viewer [--scope business:ID|unit:ID]

@@ -1,6 +1,6 @@
 import { Kysely } from "kysely";
-import { openSqlite, openSqliteReader, type SqliteHandle, sqliteDialect } from "./sqlite.js";
-import type { WriterLock } from "./sqlite-driver.js";
+import { openSqlite, openSqliteReader, type SqliteHandle, sqliteDialect } from "./sqlite/sqlite.js";
+import type { WriterLock } from "./sqlite/sqlite-driver.js";
 import type { ApiTokenTable } from "./tables/api-tokens.js";
 import type { AuditEventTable } from "./tables/audit.js";
 import type {

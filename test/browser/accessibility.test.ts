@@ -7,8 +7,8 @@
  */
 import type { Locator, Page } from "playwright-core";
 import t from "tap";
-import { removeNumber } from "../../src/services/numbers.js";
-import { COMMAND_LINE, createUser } from "../../src/services/users.js";
+import { removeNumber } from "../../src/services/numbers/numbers.js";
+import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
 import { TEST_HASHING } from "../helpers/app.js";
 import { AxeReport, unnamedFields } from "../helpers/axe.js";
 import { startBrowserHarness } from "../helpers/browser.js";

@@ -1,7 +1,7 @@
 import type { Locator, Page } from "playwright-core";
 import t from "tap";
 import { formatNational } from "../../src/domain/phone-format.js";
-import { COMMAND_LINE, createUser } from "../../src/services/users.js";
+import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
 import { TEST_HASHING } from "../helpers/app.js";
 import { startBrowserHarness } from "../helpers/browser.js";
 import { insertNumber, makeTree, numberId } from "../helpers/fixtures.js";

@@ -1,10 +1,10 @@
 import type { Locator, Page, Response } from "playwright-core";
 import t from "tap";
 import type { Business } from "../../src/db/tables/hierarchy.js";
-import { createBusiness } from "../../src/services/businesses.js";
-import { resolveLevel } from "../../src/services/levels.js";
-import { createProgram } from "../../src/services/programs.js";
-import { createUnit } from "../../src/services/units.js";
+import { createBusiness } from "../../src/services/hierarchy/businesses.js";
+import { resolveLevel } from "../../src/services/hierarchy/levels.js";
+import { createProgram } from "../../src/services/hierarchy/programs.js";
+import { createUnit } from "../../src/services/hierarchy/units.js";
 import { startBrowserHarness } from "../helpers/browser.js";
 import { assertFocus, eventually, readMarker, setMarker } from "../helpers/page-checks.js";
 

@@ -9,8 +9,8 @@
 import type { Locator, Page } from "playwright-core";
 import t from "tap";
 import { formatNational } from "../../src/domain/phone-format.js";
-import { removeNumber } from "../../src/services/numbers.js";
-import { COMMAND_LINE, createUser } from "../../src/services/users.js";
+import { removeNumber } from "../../src/services/numbers/numbers.js";
+import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
 import { TEST_HASHING } from "../helpers/app.js";
 import { startBrowserHarness } from "../helpers/browser.js";
 import { hasNumber, insertNumber, makeTree, numberId } from "../helpers/fixtures.js";

@@ -1,5 +1,5 @@
 import t from "tap";
-import { COMMAND_LINE, createUser } from "../../src/services/users.js";
+import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
 import { TEST_HASHING } from "../helpers/app.js";
 import { startBrowserHarness } from "../helpers/browser.js";
 import { makeTree } from "../helpers/fixtures.js";

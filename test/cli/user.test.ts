@@ -7,8 +7,8 @@ import t from "tap";
 import { parseUserArgs } from "../../src/cli/user.js";
 import { createDb } from "../../src/db/database.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
-import { authenticateToken } from "../../src/services/api-tokens.js";
-import { COMMAND_LINE, createUser } from "../../src/services/users.js";
+import { authenticateToken } from "../../src/services/people/api-tokens.js";
+import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
 
 t.test("npm run user: arguments", async (t) => {
   t.same(

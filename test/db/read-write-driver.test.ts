@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import t, { type Test } from "tap";
 import { createDb } from "../../src/db/database.js";
-import { inWriteTransaction } from "../../src/db/sqlite.js";
+import { inWriteTransaction } from "../../src/db/sqlite/sqlite.js";
 
 async function scratch(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-driver-"));

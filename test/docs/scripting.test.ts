@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import type { Kysely } from "kysely";
 import t, { type Test } from "tap";
 import { createDb, type DB } from "../../src/db/database.js";
-import { COMMAND_LINE, createUser } from "../../src/services/users.js";
+import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
 import { TEST_HASHING } from "../helpers/app.js";
 import { insertNumber, makeTree } from "../helpers/fixtures.js";
 import { tokenOf } from "../helpers/tokens.js";

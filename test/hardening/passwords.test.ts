@@ -8,7 +8,7 @@ import {
   hashPassword,
   validatePassword,
   verifyPassword,
-} from "../../src/services/passwords.js";
+} from "../../src/services/people/passwords.js";
 import { ADMIN_PASSWORD, buildTestApp, form } from "../helpers/app.js";
 
 t.test(
@@ -41,8 +41,8 @@ t.test("at most two hashes run at once; the rest wait their turn", async (t) => 
   let most = 0;
   const crypto = await import("node:crypto");
   const { hashPassword: limitedHash } = await t.mockImport<
-    typeof import("../../src/services/passwords.js")
-  >("../../src/services/passwords.js", {
+    typeof import("../../src/services/people/passwords.js")
+  >("../../src/services/people/passwords.js", {
     "node:crypto": {
       ...crypto,
       scrypt: (

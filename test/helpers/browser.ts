@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import type { Database } from "../../src/db/database.js";
 import type { CurrentUser } from "../../src/domain/permissions.js";
-import { toCurrentUser } from "../../src/services/users.js";
+import { toCurrentUser } from "../../src/services/people/users.js";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, buildTestApp } from "./app.js";
 
 /** Debian's Chromium; CHROMIUM_PATH points elsewhere (another distribution, a CI image). */

@@ -1,11 +1,11 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../src/db/database.js";
 import type { CurrentUser } from "../../src/domain/permissions.js";
-import { createBusiness } from "../../src/services/businesses.js";
-import { resolveLevel } from "../../src/services/levels.js";
-import { createProgram } from "../../src/services/programs.js";
-import { createUnit } from "../../src/services/units.js";
-import { toCurrentUser } from "../../src/services/users.js";
+import { createBusiness } from "../../src/services/hierarchy/businesses.js";
+import { resolveLevel } from "../../src/services/hierarchy/levels.js";
+import { createProgram } from "../../src/services/hierarchy/programs.js";
+import { createUnit } from "../../src/services/hierarchy/units.js";
+import { toCurrentUser } from "../../src/services/people/users.js";
 
 /** The portal admin the app created at start (the acting user until sign-in lands). */
 export async function portalAdmin(db: Kysely<DB>): Promise<CurrentUser> {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../src/db/database.js";
-import { createApiToken } from "../../src/services/api-tokens.js";
-import { COMMAND_LINE, toCurrentUser } from "../../src/services/users.js";
+import { createApiToken } from "../../src/services/people/api-tokens.js";
+import { COMMAND_LINE, toCurrentUser } from "../../src/services/people/users.js";
 
 /** An API token for the user with this email, made as `npm run user -- token create` does. */
 export async function tokenOf(db: Kysely<DB>, email: string, name = "script"): Promise<string> {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import type { DB } from "../../src/db/database.js";
-import { COMMAND_LINE, createUser } from "../../src/services/users.js";
+import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
 import { Agent } from "./agent.js";
 import { TEST_HASHING } from "./app.js";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import t from "tap";
-import { backupDatabase } from "../../src/services/backup.js";
+import { backupDatabase } from "../../src/services/ops/backup.js";
 import {
   callPurposeId,
   hundredThousandNumbers,

@@ -23,7 +23,7 @@ import { buildApp } from "../../src/app.js";
 import { parseBackupArgs } from "../../src/cli/backup.js";
 import { loadConfig } from "../../src/config.js";
 import { createDb } from "../../src/db/database.js";
-import { backupDatabase } from "../../src/services/backup.js";
+import { backupDatabase } from "../../src/services/ops/backup.js";
 import { Agent } from "../helpers/agent.js";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_HASHING } from "../helpers/app.js";
 import { insertNumber, makeTree } from "../helpers/fixtures.js";

@@ -15,7 +15,7 @@ import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import t from "tap";
 import type { DB } from "../../src/db/database.js";
-import { COMMAND_LINE, createUser } from "../../src/services/users.js";
+import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
 import { Agent } from "../helpers/agent.js";
 import { buildTestApp, form, TEST_HASHING, type TestApp } from "../helpers/app.js";
 import { makeTree } from "../helpers/fixtures.js";

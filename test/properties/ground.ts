@@ -5,10 +5,10 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../src/db/database.js";
 import { parsePhoneInput } from "../../src/domain/phone-input.js";
-import { createBusiness } from "../../src/services/businesses.js";
-import { resolveLevel } from "../../src/services/levels.js";
-import { createProgram } from "../../src/services/programs.js";
-import { createUnit } from "../../src/services/units.js";
+import { createBusiness } from "../../src/services/hierarchy/businesses.js";
+import { resolveLevel } from "../../src/services/hierarchy/levels.js";
+import { createProgram } from "../../src/services/hierarchy/programs.js";
+import { createUnit } from "../../src/services/hierarchy/units.js";
 import { callPurposeId, portalAdmin } from "../helpers/fixtures.js";
 
 export type LevelKind = "business" | "unit" | "program";

@@ -7,7 +7,7 @@
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import t from "tap";
-import { CSV_OPTIONS, plainRecords } from "../../src/services/uploads.js";
+import { CSV_OPTIONS, plainRecords } from "../../src/services/runs/upload-file.js";
 
 /** Pieces a quote-free upload is made of, weighted toward what makes records and values. */
 const piece = fc.oneof(

@@ -14,7 +14,7 @@ import { csvLine } from "../../src/domain/csv.js";
 import type { CurrentUser } from "../../src/domain/permissions.js";
 import { eachOutcome, findJob, listOutcomes } from "../../src/queries/jobs.js";
 import { prepareRunWrites, type RunWrites } from "../../src/queries/run-writes.js";
-import { jobCsv } from "../../src/services/jobs.js";
+import { jobCsv } from "../../src/services/runs/jobs.js";
 
 async function freshDb(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-outcomes-"));

@@ -1,5 +1,5 @@
 import t from "tap";
-import { createBusiness } from "../../src/services/businesses.js";
+import { createBusiness } from "../../src/services/hierarchy/businesses.js";
 import { buildTestApp, HX } from "../helpers/app.js";
 import { makeTree, portalAdmin } from "../helpers/fixtures.js";
 import { userAgent } from "../helpers/users.js";

@@ -1,5 +1,5 @@
 import t, { type Test } from "tap";
-import { setCallPurposeRetired } from "../../src/services/call-purposes.js";
+import { setCallPurposeRetired } from "../../src/services/hierarchy/call-purposes.js";
 import { form, HX } from "../helpers/app.js";
 import {
   callPurposeId,

@@ -1,5 +1,5 @@
 import t from "tap";
-import { setCallPurposeRetired } from "../../src/services/call-purposes.js";
+import { setCallPurposeRetired } from "../../src/services/hierarchy/call-purposes.js";
 import { buildTestApp, form, HX } from "../helpers/app.js";
 import {
   callPurposeId,

@@ -1,5 +1,5 @@
 import t from "tap";
-import { describeDeletion } from "../../src/services/deletion.js";
+import { describeDeletion } from "../../src/services/hierarchy/deletion-check.js";
 
 const empty = { numbers: 0, users: 0, units: 0, programs: 0 };
 

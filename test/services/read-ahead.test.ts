@@ -7,13 +7,13 @@ import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import t from "tap";
 import { parsePhoneE164 } from "../../src/domain/phone-input.js";
+import { needsReading, type RunEntry } from "../../src/services/runs/run-entries.js";
 import {
   CLAIMS,
   READ_AHEAD_CHUNK,
   ReadAhead,
   startNumberReader,
-} from "../../src/services/read-ahead.js";
-import { needsReading, type RunEntry } from "../../src/services/run-entries.js";
+} from "../../src/services/runs/threads/read-ahead.js";
 
 /** Valid numbers, with a few that are not (and one left for the run to look up as written). */
 function entries(count: number): RunEntry[] {

@@ -17,22 +17,22 @@ import { pathToFileURL } from "node:url";
 import t, { type Test } from "tap";
 import ts from "typescript";
 import { PROJECT_ROOT } from "../../src/paths.js";
+import { resolveLevel } from "../../src/services/hierarchy/levels.js";
 import {
   entriesFromText,
   INLINE_RUN_MAX,
   planRun,
   type RunContext,
   runAddition,
-} from "../../src/services/bulk-runs.js";
-import { resolveLevel } from "../../src/services/levels.js";
-import type { RunPhase } from "../../src/services/run-workers.js";
-import { RunWorkers, WORKER_HEAP } from "../../src/services/run-workers.js";
+} from "../../src/services/runs/bulk-runs.js";
+import type { RunPhase } from "../../src/services/runs/threads/run-workers.js";
+import { RunWorkers, WORKER_HEAP } from "../../src/services/runs/threads/run-workers.js";
 import {
   type ReadOptions,
   UPLOAD_MAX_BYTES,
   UPLOAD_MESSAGES,
   UploadError,
-} from "../../src/services/uploads.js";
+} from "../../src/services/runs/upload-file.js";
 import { buildTestApp } from "../helpers/app.js";
 import { callPurposeId, countRows, makeTree, portalAdmin } from "../helpers/fixtures.js";
 
@@ -198,7 +198,9 @@ t.test("the worker pool, from compiled JavaScript (as in dist)", async (t) => {
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   compileSources(dir);
-  const compiled = (await import(pathToFileURL(join(dir, "src/services/run-workers.js")).href)) as {
+  const compiled = (await import(
+    pathToFileURL(join(dir, "src/services/runs/threads/run-workers.js")).href
+  )) as {
     RunWorkers: typeof RunWorkers;
   };
   const workers = new compiled.RunWorkers({ workers: 1 });

@@ -8,10 +8,10 @@ import { migrateToLatest } from "../../src/db/migrate.js";
 import { validateDisplayName } from "../../src/domain/display-name.js";
 import { programStatus } from "../../src/domain/duration.js";
 import { ConflictError } from "../../src/domain/errors.js";
-import { parseSeedArgs } from "../../src/services/seed/args.js";
-import { seedBulk } from "../../src/services/seed/bulk.js";
-import { DEMO_BUSINESSES, seedDemo } from "../../src/services/seed/demo.js";
-import { runSeed } from "../../src/services/seed/run.js";
+import { parseSeedArgs } from "../../src/services/ops/seed/args.js";
+import { seedBulk } from "../../src/services/ops/seed/bulk.js";
+import { DEMO_BUSINESSES, seedDemo } from "../../src/services/ops/seed/demo.js";
+import { runSeed } from "../../src/services/ops/seed/run.js";
 
 /** A migrated database in its own temporary folder, removed when the test ends. */
 async function tempDatabase(t: {

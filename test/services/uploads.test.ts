@@ -1,6 +1,10 @@
 import t from "tap";
 import { parsePhoneE164 } from "../../src/domain/phone-input.js";
-import { type ReadOptions, readUploadFile, UPLOAD_MESSAGES } from "../../src/services/uploads.js";
+import {
+  type ReadOptions,
+  readUploadFile,
+  UPLOAD_MESSAGES,
+} from "../../src/services/runs/upload-file.js";
 
 const OPTIONS: ReadOptions = { maxEntries: 100_000 };
 const bytesOf = (text: string) => new TextEncoder().encode(text);

@@ -1,0 +1,165 @@
+/**
+ * The Upload tab of Add and Delete (product.md §4): the same URLs as the Manual tab take a
+ * multipart post with a `file`, read and run in a worker thread (services/run-workers.ts),
+ * with the run's progress at /runs/{id}/progress for the form's bar. manage.ts registers the
+ * URLs; this module answers their uploads.
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ValidationError } from "../../domain/errors.js";
+import { type Level, type LevelKind, levelPath, levelTrail } from "../../domain/levels.js";
+import { listActiveCallPurposes } from "../../queries/call-purposes.js";
+import { jobOf, MAX_ENTRIES, planRun, type RunContext } from "../../services/runs/bulk-runs.js";
+import { PROGRESS_ID, RunProgressBoard } from "../../services/runs/run-progress.js";
+import type { RunPhase, RunWorkers } from "../../services/runs/threads/run-workers.js";
+import {
+  UPLOAD_MAX_SIZE_LABEL,
+  UPLOAD_MESSAGES,
+  UploadError,
+} from "../../services/runs/upload-file.js";
+import type { IdParams } from "../../web/forms.js";
+import { replyWithJob } from "../../web/job-replies.js";
+import type { RunBody, RunKind } from "./manage.js";
+
+/** Multipart limits hit while the file was still arriving (413), in the upload form's words. */
+const UPLOAD_LIMIT_MESSAGES: Readonly<Record<string, string>> = {
+  FST_REQ_FILE_TOO_LARGE: UPLOAD_MESSAGES.tooLarge,
+  FST_FILES_LIMIT: UPLOAD_MESSAGES.oneFile,
+};
+
+/**
+ * Uploads cost seconds of CPU each: at most 10 a minute per user (hardening.md). Typed or
+ * pasted runs are not limited here.
+ */
+export const UPLOAD_RATE = {
+  rateLimit: {
+    max: 10,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => `upload:${request.viewer?.id ?? request.ip}`,
+    // By the header: the limit runs at onRequest, before multipart parsing marks the request.
+    allowList: (request: FastifyRequest) =>
+      !String(request.headers["content-type"] ?? "").startsWith("multipart/form-data"),
+  },
+};
+
+export interface UploadTabOptions {
+  workers: RunWorkers;
+  /** The level, visible (else 404) and open to this user's changes (else 403). */
+  editableLevel(request: FastifyRequest<{ Params: IdParams }>, kind: LevelKind): Promise<Level>;
+  context(request: FastifyRequest, level: Level, source: "manual" | "upload"): RunContext;
+}
+
+export function uploadTab(
+  app: FastifyInstance,
+  { workers, editableLevel, context }: UploadTabOptions,
+) {
+  const progressBoard = new RunProgressBoard();
+
+  /** How far the signed-in user's upload is, for the Upload tab's progress bar. */
+  app.get<{ Params: { progressId: string } }>(
+    "/runs/:progressId/progress",
+    async (request, reply) => {
+      reply.header("Cache-Control", "no-store");
+      const { progressId } = request.params;
+      const status = PROGRESS_ID.test(progressId)
+        ? progressBoard.read(request.user.id, progressId)
+        : null;
+      return reply.send(status ?? { phase: "unknown", done: 0, total: 0 });
+    },
+  );
+
+  /** The Upload tab: a page, or for htmx its form alone (swapped in place, errors and all). */
+  async function uploadPage(
+    reply: FastifyReply,
+    level: Level,
+    kind: RunKind,
+    { errors = {}, purpose = "" }: { errors?: Record<string, string>; purpose?: string } = {},
+  ) {
+    workers.warm();
+    return reply.pageOrFragment("manage/upload", "manage/_upload-form", {
+      title: `${kind === "delete" ? "Delete" : "Add"} phone numbers · ${levelTrail(level)}`,
+      level,
+      nav: kind === "delete" ? "delete-numbers" : "add-numbers",
+      kind,
+      action: `${levelPath(level)}/numbers/${kind}`,
+      place: levelTrail(level),
+      errors,
+      purpose,
+      purposes: kind === "add" ? await listActiveCallPurposes(app.db) : [],
+      maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
+      maxSize: UPLOAD_MAX_SIZE_LABEL,
+      progressId: randomUUID(),
+    });
+  }
+
+  /** Runs an uploaded file; problems come back on the form, with nothing changed. */
+  async function runUpload(
+    request: FastifyRequest<{ Params: IdParams; Body: RunBody | null }>,
+    reply: FastifyReply,
+    level: Level,
+    kind: RunKind,
+  ) {
+    const purpose = request.body?.call_purpose ?? "";
+    const refuse = (status: number, errors: Record<string, string>) => {
+      reply.code(status);
+      return uploadPage(reply, level, kind, { errors, purpose });
+    };
+    // A file cannot travel to a confirmation page and back: the form's checkbox is the "Ok".
+    if (kind === "delete" && request.body?.confirm !== "yes") {
+      return refuse(422, { confirm: UPLOAD_MESSAGES.confirm });
+    }
+    try {
+      const file = request.body?.file;
+      if (!Buffer.isBuffer(file) || file.length === 0) {
+        throw new UploadError(422, UPLOAD_MESSAGES.noFile);
+      }
+      const plan = await planRun(context(request, level, "upload"), kind, purpose);
+      const progressId = request.body?.progress ?? "";
+      const report = PROGRESS_ID.test(progressId)
+        ? (phase: RunPhase, done: number, total: number) =>
+            progressBoard.report(request.user.id, progressId, { phase, done, total })
+        : undefined;
+      const read = { maxEntries: MAX_ENTRIES };
+      const summary = await workers.run(app.database, { bytes: file, read }, plan, report);
+      const job = await jobOf(app.db, summary);
+      if (request.wantsJson) return replyWithJob(app, reply, job);
+      // htmx would follow a redirect inside its request: it is told to navigate instead.
+      if (request.isFragment)
+        return reply.header("HX-Redirect", `/jobs/${job.id}`).code(204).send();
+      return reply.redirect(`/jobs/${job.id}`, 303);
+    } catch (error) {
+      if (error instanceof UploadError) return refuse(error.statusCode, { file: error.message });
+      if (!(error instanceof ValidationError)) throw error;
+      // Run-wide problems ("numbers") are the file's; a missing call purpose is the select's.
+      const { numbers, ...others } = error.errors;
+      return refuse(422, numbers ? { ...others, file: numbers } : others);
+    }
+  }
+
+  /**
+   * A file over the limit is refused by @fastify/multipart before the handler runs (413):
+   * answered with the upload form saying so. Every other error goes to the portal's handler.
+   */
+  function uploadLimitHandler(levelKind: LevelKind, kind: RunKind) {
+    return async function (
+      this: FastifyInstance,
+      error: FastifyError,
+      request: FastifyRequest<{ Params: IdParams }>,
+      reply: FastifyReply,
+    ) {
+      const message = UPLOAD_LIMIT_MESSAGES[error.code];
+      if (!message) return app.errorHandler.call(this, error, request, reply);
+      let level: Level;
+      try {
+        level = await editableLevel(request, levelKind);
+      } catch (refused) {
+        return app.errorHandler.call(this, refused as FastifyError, request, reply);
+      }
+      request.log.info({ status: 413, reason: error.message }, "upload refused");
+      reply.code(413);
+      return uploadPage(reply, level, kind, { errors: { file: message } });
+    };
+  }
+
+  return { uploadPage, runUpload, uploadLimitHandler };
+}

@@ -1,0 +1,171 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/database.js";
+import type { AuditEvent } from "../../db/tables/audit.js";
+import { csvLine } from "../../domain/csv.js";
+import { isIsoDate } from "../../domain/duration.js";
+import type { Level } from "../../domain/levels.js";
+import { parseDigitSearch } from "../../domain/number-search.js";
+import { countEvents, type EventFilter, listEvents } from "../../queries/audit-events.js";
+
+export const ACTIVITY_PAGE_SIZE = 50;
+
+/** The actions a reader can filter by, grouped as people think of them. */
+export const ACTION_CHOICES = [
+  {
+    value: "number",
+    label: "Numbers: any change",
+    actions: ["number.add", "number.update", "number.remove", "number.restore"],
+  },
+  { value: "number.add", label: "Numbers added", actions: ["number.add"] },
+  { value: "number.remove", label: "Numbers removed", actions: ["number.remove"] },
+  { value: "number.update", label: "Numbers edited", actions: ["number.update"] },
+  { value: "number.restore", label: "Numbers restored", actions: ["number.restore"] },
+  { value: "job", label: "Bulk runs", actions: ["job.add", "job.delete"] },
+  {
+    value: "hierarchy",
+    label: "Units and programs",
+    actions: [
+      "unit.create",
+      "unit.update",
+      "unit.delete",
+      "program.create",
+      "program.update",
+      "program.delete",
+    ],
+  },
+  {
+    value: "user",
+    label: "Users and sign-ins",
+    actions: [
+      "user.create",
+      "user.update",
+      "user.disable",
+      "user.enable",
+      "user.reset_password",
+      "user.change_password",
+      "auth.sign_in",
+      "auth.sign_in_failed",
+      "auth.sign_out",
+      "auth.end_other_sessions",
+      "token.create",
+      "token.revoke",
+    ],
+  },
+];
+
+export interface ActivityParams {
+  user?: string;
+  action?: string;
+  number?: string;
+  from?: string;
+  to?: string;
+  page?: string;
+}
+
+export interface ActivityView {
+  values: { user: string; action: string; number: string; from: string; to: string };
+  events: AuditEvent[];
+  total: number;
+  page: number;
+  pageCount: number;
+  rangeLabel: string;
+  prevHref: string | null;
+  nextHref: string | null;
+  exportHref: string;
+}
+
+function nextDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The log's filter at a level; a unit-scoped reader's own level is their unit. */
+function filterFor(level: Level, params: ActivityParams): EventFilter {
+  const digits = parseDigitSearch(params.number);
+  return {
+    businessId: level.business.id,
+    unitId: level.unit?.id ?? null,
+    programId: level.program?.id ?? null,
+    actions: ACTION_CHOICES.find((c) => c.value === params.action)?.actions ?? null,
+    actorEmail: params.user?.trim() ? params.user.trim().slice(0, 254) : null,
+    phoneDigits:
+      digits.kind === "digits" ? digits.digits : digits.kind === "invalid" ? "no match" : null,
+    from: params.from && isIsoDate(params.from) ? params.from : null,
+    until: params.to && isIsoDate(params.to) ? nextDay(params.to) : null,
+  };
+}
+
+export async function loadActivity(
+  db: Kysely<DB>,
+  level: Level,
+  base: string,
+  params: ActivityParams,
+): Promise<ActivityView> {
+  const filter = filterFor(level, params);
+  const total = await countEvents(db, filter);
+  const pageCount = Math.max(1, Math.ceil(total / ACTIVITY_PAGE_SIZE));
+  const page = Math.min(Math.max(1, Number.parseInt(params.page ?? "1", 10) || 1), pageCount);
+  const events = await listEvents(db, filter, ACTIVITY_PAGE_SIZE, (page - 1) * ACTIVITY_PAGE_SIZE);
+  const values = {
+    user: filter.actorEmail ?? "",
+    action: ACTION_CHOICES.some((c) => c.value === params.action) ? (params.action ?? "") : "",
+    number: params.number?.slice(0, 30) ?? "",
+    from: filter.from ?? "",
+    to: filter.until ? (params.to ?? "") : "",
+  };
+  const query = (extra: Record<string, string>) => {
+    const pairs = Object.entries({ ...values, ...extra }).filter(([, v]) => v !== "");
+    return pairs.length ? `?${new URLSearchParams(pairs).toString()}` : "";
+  };
+  const offset = (page - 1) * ACTIVITY_PAGE_SIZE;
+  return {
+    values,
+    events,
+    total,
+    page,
+    pageCount,
+    rangeLabel:
+      total === 0
+        ? "No events"
+        : `${(offset + 1).toLocaleString("en-US")}–${(offset + events.length).toLocaleString("en-US")} of ${total.toLocaleString("en-US")}`,
+    prevHref: page > 1 ? `${base}${query({ page: String(page - 1) })}` : null,
+    nextHref: page < pageCount ? `${base}${query({ page: String(page + 1) })}` : null,
+    exportHref: `${base}.csv${query({})}`,
+  };
+}
+
+/** The filtered log as CSV, newest first, 2,000 events at a time. */
+export async function* activityCsv(
+  db: Kysely<DB>,
+  level: Level,
+  params: ActivityParams,
+): AsyncGenerator<string> {
+  const filter = filterFor(level, params);
+  yield csvLine([
+    "occurred_at",
+    "user",
+    "action",
+    "phone_number",
+    "summary",
+    "before",
+    "after",
+    "api_token",
+  ]);
+  for (let offset = 0; ; offset += 2_000) {
+    const events = await listEvents(db, filter, 2_000, offset);
+    for (const e of events) {
+      yield csvLine([
+        e.occurred_at,
+        e.actor_email,
+        e.action,
+        e.phone_number,
+        e.summary,
+        e.before_json,
+        e.after_json,
+        e.actor_token_name,
+      ]);
+    }
+    if (events.length < 2_000) return;
+  }
+}

@@ -1,0 +1,138 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/database.js";
+import { inWriteTransaction, isUniqueViolation } from "../../db/sqlite/sqlite.js";
+import type { CallPurpose } from "../../db/tables/hierarchy.js";
+import { NotFoundError, ValidationError } from "../../domain/errors.js";
+import { normaliseName, validateName } from "../../domain/names.js";
+import type { CurrentUser } from "../../domain/permissions.js";
+import {
+  findCallPurpose,
+  findCallPurposeByName,
+  insertCallPurpose,
+  updateCallPurpose,
+} from "../../queries/call-purposes.js";
+import { recordAudit } from "../audit/audit.js";
+
+/** The seeded purpose whose choice warns that the number must never place calls. */
+export const DO_NOT_ORIGINATE_CODE = "do_not_originate";
+
+export interface CallPurposeInput {
+  name: string;
+}
+
+const duplicate = (name: string): ValidationError =>
+  new ValidationError({ name: `A call purpose named “${name}” already exists.` });
+
+async function checkName(db: Kysely<DB>, raw: string, exceptId: number | null): Promise<string> {
+  const name = normaliseName(raw);
+  const problem = validateName(name, "call purpose");
+  if (problem) throw new ValidationError({ name: problem });
+  const existing = await findCallPurposeByName(db, name);
+  if (existing && existing.id !== exceptId) throw duplicate(existing.name);
+  return name;
+}
+
+const portalPlace = { businessId: null };
+
+export async function createCallPurpose(
+  db: Kysely<DB>,
+  actor: CurrentUser,
+  input: CallPurposeInput,
+): Promise<CallPurpose> {
+  const now = new Date().toISOString();
+  try {
+    return await inWriteTransaction(db, async (trx) => {
+      const name = await checkName(trx, input.name, null);
+      const purpose = await insertCallPurpose(trx, { name, created_at: now, updated_at: now });
+      await recordAudit(
+        trx,
+        actor,
+        {
+          action: "call_purpose.create",
+          subjectType: "call_purpose",
+          subjectId: purpose.id,
+          place: portalPlace,
+          summary: `Added call purpose ${name}`,
+          after: { name },
+        },
+        now,
+      );
+      return purpose;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicate(normaliseName(input.name));
+    throw error;
+  }
+}
+
+export async function renameCallPurpose(
+  db: Kysely<DB>,
+  actor: CurrentUser,
+  id: number,
+  input: CallPurposeInput,
+): Promise<CallPurpose> {
+  const now = new Date().toISOString();
+  try {
+    return await inWriteTransaction(db, async (trx) => {
+      const before = await findCallPurpose(trx, id);
+      if (!before) throw new NotFoundError("No such call purpose.");
+      const name = await checkName(trx, input.name, id);
+      if (name !== before.name) {
+        await updateCallPurpose(trx, id, { name, updated_at: now });
+        await recordAudit(
+          trx,
+          actor,
+          {
+            action: "call_purpose.update",
+            subjectType: "call_purpose",
+            subjectId: id,
+            place: portalPlace,
+            summary: `Renamed call purpose ${before.name} to ${name}`,
+            before: { name: before.name },
+            after: { name },
+          },
+          now,
+        );
+      }
+      return { ...before, name, updated_at: now };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicate(normaliseName(input.name));
+    throw error;
+  }
+}
+
+/**
+ * Retiring hides a purpose from dropdowns; numbers and programs that use it keep it.
+ * Reinstating offers it again. Both are idempotent.
+ */
+export async function setCallPurposeRetired(
+  db: Kysely<DB>,
+  actor: CurrentUser,
+  id: number,
+  retired: boolean,
+): Promise<CallPurpose> {
+  const now = new Date().toISOString();
+  return inWriteTransaction(db, async (trx) => {
+    const before = await findCallPurpose(trx, id);
+    if (!before) throw new NotFoundError("No such call purpose.");
+    if ((before.retired_at !== null) === retired) return before;
+    const retired_at = retired ? now : null;
+    await updateCallPurpose(trx, id, { retired_at, updated_at: now });
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: retired ? "call_purpose.retire" : "call_purpose.reinstate",
+        subjectType: "call_purpose",
+        subjectId: id,
+        place: portalPlace,
+        summary: `${retired ? "Retired" : "Reinstated"} call purpose ${before.name}`,
+        before: { retired_at: before.retired_at },
+        after: { retired_at },
+      },
+      now,
+    );
+    return { ...before, retired_at, updated_at: now };
+  });
+}

@@ -1,0 +1,61 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/database.js";
+import { NotFoundError } from "../../domain/errors.js";
+import type { Level, LevelKind, NamedRef } from "../../domain/levels.js";
+import { type CurrentUser, canSeeLevel } from "../../domain/permissions.js";
+import {
+  findLevel,
+  listBusinessRefs,
+  listProgramRefs,
+  listUnitRefs,
+} from "../../queries/levels.js";
+import type { ReadCache } from "../read-cache.js";
+
+/**
+ * Loads a level the user may see. A level that does not exist and one outside the user's
+ * scope give the same 404, so ids of other tenants reveal nothing.
+ */
+export async function resolveLevel(
+  db: Kysely<DB>,
+  user: CurrentUser,
+  kind: LevelKind,
+  id: number,
+): Promise<Level> {
+  const level = await findLevel(db, kind, id);
+  if (!level || !canSeeLevel(user, level)) throw new NotFoundError(`No such ${kind}.`);
+  return level;
+}
+
+/** The breadcrumb's menus: the places the user may switch to at each step. */
+export interface LevelSwitcher {
+  level: Level;
+  /** False for a unit-scoped user: the business above their unit is not theirs to open. */
+  businessVisible: boolean;
+  businesses: NamedRef[];
+  units: NamedRef[];
+  programs: NamedRef[];
+}
+
+/** Every page shows these menus: they are read once per data version, not per request. */
+export async function buildLevelSwitcher(
+  db: Kysely<DB>,
+  cache: ReadCache,
+  user: CurrentUser,
+  level: Level,
+): Promise<LevelSwitcher> {
+  const { scope } = user;
+  const onlyBusiness = scope.kind === "portal" ? null : scope.businessId;
+  const onlyUnit = scope.kind === "unit" ? scope.unitId : null;
+  const unitId = level.unit?.id;
+  const businesses = await cache.get(`switcher-businesses:${onlyBusiness}`, () =>
+    listBusinessRefs(db, onlyBusiness),
+  );
+  const units = await cache.get(`switcher-units:${level.business.id}:${onlyUnit}`, () =>
+    listUnitRefs(db, level.business.id, onlyUnit),
+  );
+  const programs =
+    unitId === undefined
+      ? []
+      : await cache.get(`switcher-programs:${unitId}`, () => listProgramRefs(db, unitId));
+  return { level, businessVisible: scope.kind !== "unit", businesses, units, programs };
+}

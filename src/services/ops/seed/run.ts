@@ -1,0 +1,33 @@
+import { createDb } from "../../../db/database.js";
+import { migrateToLatest } from "../../../db/migrate.js";
+import type { SeedCommand } from "./args.js";
+import { seedBulk } from "./bulk.js";
+import { seedDemo } from "./demo.js";
+import { checkpointAndMeasure, type SeedCounts } from "./writer.js";
+
+export interface SeedReport extends SeedCounts {
+  /** Size on disk after the write-ahead log was folded into the main file. */
+  databaseBytes: number;
+}
+
+/**
+ * Opens the database, brings its schema up to date, seeds it and checkpoints it, so the size
+ * reported is the file an operator would copy. Throws ConflictError when the demo is refused.
+ */
+export async function runSeed(
+  databaseUrl: string,
+  command: SeedCommand,
+  onProgress?: (inserted: number, total: number) => void,
+): Promise<SeedReport> {
+  const database = createDb(databaseUrl);
+  try {
+    await migrateToLatest(database.db);
+    const counts =
+      command.kind === "demo"
+        ? seedDemo(database)
+        : seedBulk(database, { numbers: command.numbers, onProgress });
+    return { ...counts, databaseBytes: checkpointAndMeasure(database.handle) };
+  } finally {
+    await database.close();
+  }
+}

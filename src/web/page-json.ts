@@ -1,0 +1,139 @@
+/**
+ * What scripts get from the portal's pages when they ask for JSON: the same data as the HTML,
+ * in stable snake_case names that match the form fields and CSV columns (docs/scripting.md).
+ * Only plain data goes out: no labels for display, no links a page builds for itself.
+ */
+import type { AuditEvent } from "../db/tables/audit.js";
+import type { CallPurpose } from "../db/tables/hierarchy.js";
+import { type Level, levelPath, levelTrail } from "../domain/levels.js";
+import type { ActivityView } from "../services/audit/activity.js";
+import type { Dashboard } from "../services/numbers/dashboard.js";
+import type { HistoryEntry, NumberView } from "../services/numbers/numbers.js";
+import type { RemovedPage } from "../services/numbers/recently-removed.js";
+
+export function levelJson(level: Level) {
+  return {
+    kind: level.kind,
+    id: level.id,
+    name: levelTrail(level),
+    path: levelPath(level),
+    business: level.business,
+    unit: level.unit,
+    program: level.program,
+  };
+}
+
+const ref = (id: number | null, name: string | null) =>
+  id === null ? null : { id, name: name ?? "" };
+
+export function numberJson(n: NumberView) {
+  return {
+    id: n.id,
+    phone_number: n.e164,
+    national: n.national,
+    business: { id: n.business_id, name: n.business_name },
+    unit: ref(n.business_unit_id, n.unit_name),
+    program: ref(n.program_id, n.program_name),
+    display_name: n.display_name,
+    call_purpose: { id: n.call_purpose_id, name: n.purpose_name },
+    starts_on: n.starts_on,
+    ends_on: n.ends_on,
+    status: n.status,
+    /** True while the number shows its program's display name (the program is active). */
+    brands: n.brands,
+    created_at: n.created_at,
+    updated_at: n.updated_at,
+  };
+}
+
+export function dashboardJson(d: Dashboard) {
+  return {
+    level: levelJson(d.level),
+    filters: d.values,
+    total: d.total,
+    page: d.page,
+    page_count: d.pageCount,
+    numbers: d.rows.map(numberJson),
+  };
+}
+
+export function assignmentsJson(n: NumberView, history: HistoryEntry[]) {
+  return {
+    number: numberJson(n),
+    history: history.map((h) => ({
+      occurred_at: h.occurred_at,
+      user: h.actor_email,
+      summary: h.summary,
+    })),
+  };
+}
+
+export function callPurposeJson(p: Pick<CallPurpose, "id" | "name" | "code">) {
+  return { id: p.id, name: p.name, code: p.code };
+}
+
+/** The Add and Delete forms: where they post and, for Add, the call purposes to choose from. */
+export function runFormJson(
+  level: Level,
+  kind: "add" | "delete",
+  purposes: CallPurpose[],
+  defaultPurpose: string,
+) {
+  return {
+    level: levelJson(level),
+    action: `${levelPath(level)}/numbers/${kind}`,
+    ...(kind === "add"
+      ? {
+          call_purposes: purposes.map(callPurposeJson),
+          default_call_purpose: defaultPurpose === "" ? null : Number(defaultPurpose),
+        }
+      : {}),
+  };
+}
+
+export function removedJson(level: Level, page: RemovedPage) {
+  return {
+    level: levelJson(level),
+    total: page.total,
+    page: page.page,
+    page_count: page.pageCount,
+    removals: page.removals.map((r) => ({
+      id: r.id,
+      removed_at: r.occurred_at,
+      user: r.actor_email,
+      phone_number: r.e164,
+      national: r.national,
+      summary: r.summary,
+      /** "restorable", "restored" (put back already) or "back" (added again since). */
+      state: r.state,
+    })),
+  };
+}
+
+const parsed = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
+
+export function eventJson(e: AuditEvent) {
+  return {
+    id: e.id,
+    occurred_at: e.occurred_at,
+    user: e.actor_email,
+    /** The API token the change was made with; null for the browser or the command line. */
+    token: e.actor_token_name,
+    action: e.action,
+    phone_number: e.phone_number,
+    summary: e.summary,
+    before: parsed(e.before_json),
+    after: parsed(e.after_json),
+  };
+}
+
+export function activityJson(level: Level, a: ActivityView) {
+  return {
+    level: levelJson(level),
+    filters: a.values,
+    total: a.total,
+    page: a.page,
+    page_count: a.pageCount,
+    events: a.events.map(eventJson),
+  };
+}

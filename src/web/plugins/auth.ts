@@ -1,0 +1,237 @@
+import { randomBytes } from "node:crypto";
+import csrf from "@fastify/csrf-protection";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { CurrentUser } from "../../domain/permissions.js";
+import { findServerSecret, insertServerSecretIfMissing } from "../../queries/server-secrets.js";
+import { authenticateToken, bearerTokenOf } from "../../services/people/api-tokens.js";
+import type { ScryptParams } from "../../services/people/passwords.js";
+import { resumeSession, SESSION_ABSOLUTE_MS } from "../../services/people/sessions.js";
+import { ensureFirstAdmin, toCurrentUser } from "../../services/people/users.js";
+import { jsonError } from "./json.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Who is signed in on this request, or null. Routes behind `requireUser` use `user`. */
+    viewer: CurrentUser | null;
+    /** Set on every route behind `requireUser`: the signed-in user, with role and scope. */
+    user: CurrentUser;
+    /** The session's id (SHA-256 of the cookie token), or null when signed out. */
+    sessionId: string | null;
+    /** The user must choose a new password before doing anything else. */
+    mustChangePassword: boolean;
+    /** The API token this request was authenticated with (Authorization: Bearer), or null. */
+    apiToken: { id: number; name: string } | null;
+  }
+  interface FastifyReply {
+    /** Starts the cookie of a freshly created session. */
+    setSessionCookie(token: string): FastifyReply;
+    clearSessionCookie(): FastifyReply;
+    /** A CSRF token bound to this browser and its session, for forms and htmx headers. */
+    csrfToken(): string;
+  }
+  interface FastifyInstance {
+    /** Password hashing cost (lowered only by tests). */
+    passwordHashing: ScryptParams;
+    /** onRequest guard for everything but sign-in, health and static files. */
+    requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+}
+
+export const SESSION_COOKIE = "nd_session";
+
+/** Requests a minute per API token (scripts; browsers are not limited this way). */
+export const TOKEN_RATE_PER_MINUTE = 600;
+
+export interface AuthOptions {
+  adminEmail: string;
+  adminPassword: string | null;
+  passwordHashing: ScryptParams;
+  /** Mark cookies Secure even when the request itself looks like plain HTTP (behind a proxy). */
+  cookieSecure: boolean;
+}
+
+async function serverSecret(app: FastifyInstance, name: string): Promise<string> {
+  await insertServerSecretIfMissing(
+    app.db,
+    name,
+    randomBytes(32).toString("base64url"),
+    new Date().toISOString(),
+  );
+  const value = await findServerSecret(app.db, name);
+  if (!value) throw new Error(`server secret ${name} missing`);
+  return value;
+}
+
+/** Where a signed-out request goes: the sign-in page, coming back here afterwards. */
+function signInUrl(request: FastifyRequest): string {
+  const back =
+    request.method === "GET" && !request.isFragment
+      ? request.url
+      : (request.headers["hx-current-url"] as string | undefined);
+  let next = "/";
+  if (back) {
+    try {
+      next = new URL(back, "http://x").pathname + new URL(back, "http://x").search;
+    } catch {
+      next = "/";
+    }
+  }
+  return next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`;
+}
+
+/**
+ * Sign-in state on every request (sessions stored in the database, revocable), CSRF tokens
+ * bound to the session, and the `requireUser` guard. CSRF is checked in preHandler because a
+ * form body is not parsed yet at onRequest.
+ */
+export const authPlugin = fp<AuthOptions>(
+  async (app, options) => {
+    app.decorate("passwordHashing", options.passwordHashing);
+    const first = await ensureFirstAdmin(app.db, {
+      email: options.adminEmail,
+      password: options.adminPassword,
+      hashing: options.passwordHashing,
+    });
+    if (first?.generatedPassword) {
+      // Printed once, on the console of the person starting the portal, never logged as data.
+      process.stdout.write(
+        `\nNumberdesk: created the first portal admin.\n  email:    ${first.user.email}\n  password: ${first.generatedPassword}\nSign in at /login and change it under Account.\n\n`,
+      );
+    }
+
+    const secure = (request: FastifyRequest) =>
+      options.cookieSecure || request.protocol === "https";
+
+    await app.register(csrf, {
+      sessionPlugin: "@fastify/cookie",
+      cookieKey: "nd_csrf",
+      cookieOpts: { path: "/", sameSite: "lax", httpOnly: true },
+      getUserInfo: (request: FastifyRequest) => request.sessionId ?? "signed-out",
+      getToken: (request: FastifyRequest) => {
+        const body = request.body as Record<string, unknown> | undefined;
+        const fromBody = body && typeof body._csrf === "string" ? body._csrf : undefined;
+        return fromBody ?? (request.headers["x-csrf-token"] as string | undefined) ?? "";
+      },
+      csrfOpts: { hmacKey: await serverSecret(app, "csrf_hmac_key") },
+    });
+
+    app.decorateRequest("viewer", null);
+    app.decorateRequest("user", null as unknown as CurrentUser);
+    app.decorateRequest("sessionId", null);
+    app.decorateRequest("mustChangePassword", false);
+    app.decorateRequest("apiToken", null);
+
+    app.decorateReply("setSessionCookie", function (this: FastifyReply, token: string) {
+      return this.setCookie(SESSION_COOKIE, token, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "lax",
+        secure: secure(this.request),
+        maxAge: SESSION_ABSOLUTE_MS / 1000,
+      });
+    });
+    app.decorateReply("clearSessionCookie", function (this: FastifyReply) {
+      return this.clearCookie(SESSION_COOKIE, { path: "/" });
+    });
+    app.decorateReply("csrfToken", function (this: FastifyReply) {
+      return this.generateCsrf({
+        userInfo: this.request.sessionId ?? "signed-out",
+        secure: secure(this.request),
+      } as Parameters<FastifyReply["generateCsrf"]>[0]);
+    });
+
+    // A request that shows an Authorization header is judged by it alone: a bad or revoked
+    // token is refused, never quietly replaced by whatever session cookie came along.
+    app.addHook("onRequest", async (request, reply) => {
+      const authorization = request.headers.authorization;
+      if (authorization === undefined) return;
+      const secret = bearerTokenOf(authorization);
+      const found = secret ? await authenticateToken(app.db, secret) : null;
+      if (!found) {
+        reply
+          .code(401)
+          .header("WWW-Authenticate", 'Bearer realm="numberdesk", error="invalid_token"');
+        return reply.send(
+          jsonError(
+            401,
+            secret
+              ? "This API token is not valid: unknown, revoked, or its user is disabled."
+              : "Send the API token as: Authorization: Bearer <token>.",
+          ),
+        );
+      }
+      const token = { id: found.token.id, name: found.token.name };
+      request.apiToken = token;
+      request.viewer = { ...toCurrentUser(found.user), token };
+    });
+
+    // Each token has its own budget; a runaway script slows itself, not the portal. Checked
+    // here rather than with app.rateLimit(), whose hook would mark the request as limited and
+    // so switch off the per-route limits (sign-in, uploads) for it.
+    const tokenLimit = app.createRateLimit({
+      max: TOKEN_RATE_PER_MINUTE,
+      timeWindow: 60_000,
+      keyGenerator: (request: FastifyRequest) => `token:${request.apiToken?.id ?? 0}`,
+    });
+    app.addHook("onRequest", async (request, reply) => {
+      if (request.apiToken === null) return;
+      const limit = await tokenLimit(request);
+      if (limit.isAllowed || !limit.isExceeded) return;
+      reply.code(429).header("Retry-After", String(limit.ttlInSeconds));
+      return reply.send(
+        jsonError(
+          429,
+          `Too many requests with this token: at most ${TOKEN_RATE_PER_MINUTE} a minute. Try again in ${limit.ttlInSeconds} s.`,
+        ),
+      );
+    });
+
+    app.addHook("onRequest", async (request, reply) => {
+      if (request.headers.authorization !== undefined) return;
+      const token = request.cookies[SESSION_COOKIE];
+      if (!token) return;
+      const resumed = await resumeSession(app.db, token);
+      if (!resumed) {
+        reply.clearSessionCookie();
+        return;
+      }
+      request.viewer = toCurrentUser(resumed.user);
+      request.sessionId = resumed.id;
+      request.mustChangePassword = resumed.user.must_change_password === 1;
+    });
+
+    // Every state change is a POST, and every POST proves it came from our own form, or
+    // carries a valid API token: a browser never sends one on its own, so no site can forge it.
+    app.addHook("preHandler", (request, reply, done) => {
+      if (request.method !== "POST" || request.apiToken !== null) return done();
+      app.csrfProtection(request, reply, done);
+    });
+
+    // Signed-in pages are private: no browser or proxy may keep a copy (back button after sign-out).
+    app.addHook("onSend", async (request, reply) => {
+      if (!request.url.startsWith("/static/")) reply.header("Cache-Control", "no-store");
+    });
+
+    app.decorate("requireUser", async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!request.viewer) {
+        const target = signInUrl(request);
+        if (request.isFragment) {
+          reply.header("HX-Redirect", target);
+          reply.code(401);
+          return reply.send("Sign in to continue.");
+        }
+        if (request.headers.accept?.includes("text/html")) {
+          return reply.redirect(target, 303);
+        }
+        reply.code(401);
+        return reply.send(jsonError(401, "Sign in to continue."));
+      }
+      request.user = request.viewer;
+      if (request.mustChangePassword && !request.url.startsWith("/account/password")) {
+        return reply.redirect("/account/password", 303);
+      }
+    });
+  },
+  { name: "auth", dependencies: ["db", "htmx", "json", "@fastify/cookie", "@fastify/rate-limit"] },
+);

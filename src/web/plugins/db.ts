@@ -1,0 +1,27 @@
+import fp from "fastify-plugin";
+import type { Kysely } from "kysely";
+import type { Database, DB } from "../../db/database.js";
+import { dataVersionReader } from "../../db/sqlite/sqlite.js";
+import { ReadCache } from "../../services/read-cache.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    db: Kysely<DB>;
+    database: Database;
+    /** Costly reads (exact counts, the digit index), forgotten whenever the data changes. */
+    readCache: ReadCache;
+  }
+}
+
+/** Shares the open, migrated database with every route and closes it when the server stops. */
+export const dbPlugin = fp<{ database: Database }>(
+  async (app, { database }) => {
+    app.decorate("database", database);
+    app.decorate("db", database.db);
+    app.decorate("readCache", new ReadCache(dataVersionReader(database.handle, database.reader)));
+    app.addHook("onClose", async () => {
+      await database.close();
+    });
+  },
+  { name: "db" },
+);

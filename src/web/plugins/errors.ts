@@ -1,0 +1,64 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import {
+  ConflictError,
+  type FieldErrors,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from "../../domain/errors.js";
+import { ERROR_TITLES, jsonError } from "./json.js";
+
+function statusOf(error: FastifyError | Error): number {
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof ForbiddenError) return 403;
+  if (error instanceof ConflictError) return 409;
+  if (error instanceof ValidationError) return 422;
+  const code = (error as FastifyError).statusCode;
+  return typeof code === "number" && code >= 400 && code < 600 ? code : 500;
+}
+
+/** Client errors explain themselves; server errors say nothing about their insides. */
+function publicMessage(status: number, error: Error): string {
+  if (status >= 500) return "The portal hit an unexpected problem. Try again, or contact Support.";
+  if (status === 404)
+    return error instanceof NotFoundError ? error.message : "There is no page here.";
+  if (status === 413) return "The request is larger than the portal accepts.";
+  const code = (error as FastifyError).code;
+  if (code === "FST_CSRF_INVALID_TOKEN" || code === "FST_CSRF_MISSING_SECRET") {
+    return "This form has expired or did not come from this portal. Reload the page and try again.";
+  }
+  return error.message;
+}
+
+async function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  errors?: FieldErrors,
+): Promise<FastifyReply> {
+  reply.code(status);
+  const title = ERROR_TITLES[status] ?? "Error";
+  if (request.wantsJson) return reply.send(jsonError(status, message, errors));
+  if (request.isFragment) {
+    return reply.fragment("errors/_message", { title, message, status });
+  }
+  return reply.page("errors/page", { title, message, status });
+}
+
+export const errorsPlugin = fp(
+  async (app) => {
+    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      const status = statusOf(error);
+      if (status >= 500) request.log.error({ err: error }, "request failed");
+      else request.log.info({ status, reason: error.message }, "request refused");
+      const errors = error instanceof ValidationError ? error.errors : undefined;
+      return sendError(request, reply, status, publicMessage(status, error), errors);
+    });
+    app.setNotFoundHandler(async (request, reply) =>
+      sendError(request, reply, 404, "There is no page here. Check the address, or go back home."),
+    );
+  },
+  { name: "errors", dependencies: ["render"] },
+);

@@ -1,0 +1,15 @@
+import fp from "fastify-plugin";
+import { REQUEST_ID_HEADER } from "../../logging.js";
+
+/**
+ * Echoes the request's id (see logging.ts) in an `X-Request-Id` response header, on every
+ * answer, error pages included: what a user or script reports is what the log lines carry.
+ */
+export const requestIdPlugin = fp(
+  async (app) => {
+    app.addHook("onRequest", async (request, reply) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
+    });
+  },
+  { name: "request-id" },
+);
