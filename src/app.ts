@@ -16,6 +16,7 @@ import { historyRoutes } from "./routes/numbers/history.js";
 import { numberCheckRoutes } from "./routes/numbers/number-check.js";
 import { numberRoutes } from "./routes/numbers/numbers.js";
 import { healthRoutes } from "./routes/ops/health.js";
+import { overviewRoutes } from "./routes/overview/overview.js";
 import { accountRoutes } from "./routes/people/account.js";
 import { authRoutes } from "./routes/people/sign-in.js";
 import { userRoutes } from "./routes/people/users.js";
@@ -101,6 +102,7 @@ export async function buildApp({
     await portal.register(homeRoutes);
     await portal.register(accountRoutes);
     await portal.register(numberRoutes);
+    await portal.register(overviewRoutes);
     await portal.register(numberCheckRoutes, { defaultRegion: config.defaultRegion });
     await portal.register(manageRoutes, { defaultRegion: config.defaultRegion });
     await portal.register(businessRoutes);

@@ -8,6 +8,7 @@ import {
 } from "../domain/permissions.js";
 
 export type NavKey =
+  | "overview"
   | "numbers"
   | "add-numbers"
   | "delete-numbers"
@@ -41,7 +42,10 @@ export function buildNavigation(user: CurrentUser, level: Level | null): NavGrou
     const here = levelPath(level);
     groups.push({
       label: null,
-      items: [{ key: "numbers", label: "Phone Numbers", href: `${here}/numbers` }],
+      items: [
+        { key: "overview", label: "Overview", href: `${here}/overview` },
+        { key: "numbers", label: "Phone Numbers", href: `${here}/numbers` },
+      ],
     });
     if (canEditNumbers(user)) {
       const manage: NavItem[] = [

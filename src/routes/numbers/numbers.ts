@@ -19,6 +19,7 @@ import {
   numberHistory,
   removeNumber,
 } from "../../services/numbers/numbers.js";
+import { findExpiringSoon } from "../../services/overview/expiring.js";
 import {
   formSchema,
   formValues,
@@ -64,6 +65,7 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
         dashboard,
         statusChoices: STATUS_CHOICES,
         sortChoices: SORT_CHOICES,
+        expiring: await findExpiringSoon(app.db, app.readCache, at),
       };
       return request.isFragment && request.headers["hx-target"] === "number-results"
         ? reply.fragment("numbers/_results", data)

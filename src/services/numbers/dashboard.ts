@@ -29,6 +29,8 @@ export interface DashboardParams {
   program?: string;
   purpose?: string;
   status?: string;
+  /** With status=expiring: how many days ahead (1–366; default 30). */
+  within?: string;
   sort?: string;
   page?: string;
 }
@@ -57,6 +59,14 @@ function plusDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+export const DEFAULT_EXPIRING_DAYS = 30;
+
+/** The "expiring within" window the URL asks for; anything but 1–366 days means the default. */
+function withinDays(raw: string | undefined): number {
+  const n = raw && /^\d{1,3}$/.test(raw) ? Number(raw) : 0;
+  return n >= 1 && n <= 366 ? n : DEFAULT_EXPIRING_DAYS;
+}
+
 export interface PageLink {
   label: string;
   href: string;
@@ -73,6 +83,8 @@ export interface Dashboard {
     program: string;
     purpose: string;
     status: string;
+    /** The expiring window in days, "" for the default (30). */
+    within: string;
     sort: NumberSort;
   };
   rows: NumberView[];
@@ -131,7 +143,7 @@ async function buildFilter(
     ids,
     digitsLike,
     today: on,
-    expiringBy: plusDays(on, 30),
+    expiringBy: plusDays(on, withinDays(params.within)),
   };
 }
 
@@ -159,6 +171,7 @@ export async function loadDashboard(
     filter.programId,
     filter.purposeId,
     filter.status,
+    filter.expiringBy,
     search.kind === "digits" ? search.digits : search.kind,
     filter.today,
   ]);
@@ -176,6 +189,10 @@ export async function loadDashboard(
     program: filter.programId === null ? "" : String(filter.programId),
     purpose: filter.purposeId === null ? "" : String(filter.purposeId),
     status: filter.status ?? "",
+    within:
+      filter.status === "expiring" && withinDays(params.within) !== DEFAULT_EXPIRING_DAYS
+        ? String(withinDays(params.within))
+        : "",
     sort,
   };
   const baseHref = `${levelPath(level)}/numbers`;
