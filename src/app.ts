@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.js";
 import { createDb, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
+import { setHomeRegion } from "./domain/phone-format.js";
 import { type LogStream, loggerOptions, requestIdFor } from "./logging.js";
 import { businessRoutes } from "./routes/hierarchy/businesses.js";
 import { callPurposeRoutes } from "./routes/hierarchy/call-purposes.js";
@@ -54,6 +55,7 @@ export async function buildApp({
   logger = true,
   logStream,
 }: AppOptions): Promise<FastifyInstance> {
+  setHomeRegion(config.defaultRegion);
   const db = database ?? createDb(config.databaseUrl);
   await migrateToLatest(db.db);
 

@@ -5,6 +5,7 @@ import {
   parsePhoneNumberWithError,
   validatePhoneNumberLength,
 } from "libphonenumber-js/max";
+import { formatNational } from "./phone-format.js";
 
 /**
  * One typed or uploaded phone number, read the one way the whole portal reads them: the live
@@ -81,7 +82,7 @@ const reject = (message: string): Extract<PhoneInput, { ok: false }> => ({
 export function parsePhoneInput(raw: string, defaultRegion: string | null): PhoneInput {
   const read = readPhone(raw, defaultRegion);
   return "phone" in read
-    ? { ok: true, e164: read.phone.number, national: read.phone.formatNational() }
+    ? { ok: true, e164: read.phone.number, national: formatNational(read.phone.number) }
     : read;
 }
 

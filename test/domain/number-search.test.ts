@@ -20,7 +20,7 @@ t.test("search digits typed in any format", async (t) => {
 t.test("national format for display", async (t) => {
   t.equal(formatNational("+12133734253"), "(213) 373-4253");
   t.equal(formatNational("+12133734253"), "(213) 373-4253", "the second time from memory");
-  t.equal(formatNational("+442071838750"), "020 7183 8750");
+  t.equal(formatNational("+442071838750"), "+44 20 7183 8750", "another country: international");
   t.equal(formatNational("not a number"), "not a number", "shown as stored when unparseable");
 });
 

@@ -31,18 +31,18 @@ t.test("accepted formats, default region US", async (t) => {
 
   t.same(
     parsePhoneInput("011 44 20 7183 8750", "US"),
-    { ok: true, e164: "+442071838750", national: "020 7183 8750" },
-    "the US international dialling prefix 011",
+    { ok: true, e164: "+442071838750", national: "+44 20 7183 8750" },
+    "the US international dialling prefix 011 (shown international on a US portal)",
   );
   t.same(
     parsePhoneInput("+44 20 7183 8750", "US"),
-    { ok: true, e164: "+442071838750", national: "020 7183 8750" },
+    { ok: true, e164: "+442071838750", national: "+44 20 7183 8750" },
     "another country's number with its country code",
   );
   t.same(
     parsePhoneInput("020 7183 8750", "GB"),
-    { ok: true, e164: "+442071838750", national: "020 7183 8750" },
-    "a national number of another default region",
+    { ok: true, e164: "+442071838750", national: "+44 20 7183 8750" },
+    "a national number read with another default region (shown as the portal's home region says)",
   );
 });
 

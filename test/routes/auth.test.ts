@@ -331,6 +331,7 @@ t.test("first start: a generated password is printed once and must be changed", 
     }),
   });
   t.equal(chosen.statusCode, 303);
+  t.equal(chosen.headers.location, "/", "a first sign-in goes on to the user's home, not /account");
   t.equal((await agent.inject({ url: "/businesses", headers: HTML })).statusCode, 200);
 
   // Starting again on the same database prints nothing: the password was shown once.

@@ -180,12 +180,21 @@ t.test("Activity: the level's log, filtered and exported", async (t) => {
   });
   const all = await admin.inject({ url: `/businesses/${acme.businessId}/activity` });
   t.equal(all.statusCode, 200);
-  t.match(all.body, /number\.remove/);
-  t.match(all.body, /program\.create/);
-  t.equal(
-    all.body.match(/<code>program\.create<\/code>/g)?.length,
-    1,
-    "only this business's events",
+  t.match(all.body, /<td>Number removed<\/td>/, "actions in words");
+  t.notMatch(all.body, /<td>number\.remove<\/td>|<code>/, "not as codes");
+  t.match(
+    all.body,
+    /<abbr title="\+12133734253">\(213\) 373-4253<\/abbr>/,
+    "the number in the format the summary uses",
+  );
+  t.equal(all.body.match(/<td>Program created<\/td>/g)?.length, 1, "only this business's events");
+  const json = await admin.inject({
+    url: `/businesses/${acme.businessId}/activity`,
+    headers: { accept: "application/json" },
+  });
+  t.ok(
+    json.json().events.some((e: { action: string }) => e.action === "number.remove"),
+    "JSON keeps the codes",
   );
   const removals = await admin.inject({
     url: `/businesses/${acme.businessId}/activity?action=number.remove&number=${encodeURIComponent("(213) 373")}`,

@@ -31,7 +31,7 @@ t.test("a valid number: green checkmark with the number as it will be stored", a
     t.match(String(res.headers["content-security-policy"]), /script-src 'self'/);
   }
   const international = await admin.inject({ url: check("011 44 20 7183 8750"), headers: HX });
-  t.match(international.body, /020 7183 8750 · \+442071838750/);
+  t.match(international.body, /\+44 20 7183 8750 · \+442071838750/);
 });
 
 t.test("an invalid number: 200 with the reason, never a made-up number", async (t) => {

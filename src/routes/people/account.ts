@@ -44,6 +44,9 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
 
   app.post("/account/password", { schema: formSchema(PASSWORD_FIELDS) }, async (request, reply) => {
     const values = formValues(request.body, PASSWORD_FIELDS);
+    // A first sign-in (the one-time password replaced) goes on to the user's own numbers:
+    // that is what they came for, not the account page.
+    const firstSignIn = request.mustChangePassword;
     try {
       await changeOwnPassword(
         app.db,
@@ -53,8 +56,10 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         app.passwordHashing,
       );
       return reply.done({
-        to: "/account",
-        message: "Your password is changed. Other sessions were signed out.",
+        to: firstSignIn ? "/" : "/account",
+        message: firstSignIn
+          ? "Your password is set. These are your phone numbers."
+          : "Your password is changed. Other sessions were signed out.",
       });
     } catch (error) {
       // Passwords are never echoed back into the form.

@@ -5,6 +5,7 @@ import { csvLine } from "../../domain/csv.js";
 import { isIsoDate } from "../../domain/duration.js";
 import type { Level } from "../../domain/levels.js";
 import { parseDigitSearch } from "../../domain/number-search.js";
+import { formatNational } from "../../domain/phone-format.js";
 import { countEvents, type EventFilter, listEvents } from "../../queries/audit-events.js";
 
 export const ACTIVITY_PAGE_SIZE = 50;
@@ -53,6 +54,55 @@ export const ACTION_CHOICES = [
   },
 ];
 
+/**
+ * What each action code says to a person reading the log. The codes stay in the CSV and JSON
+ * (scripts filter by them); a code missing here is shown as itself.
+ */
+export const ACTION_LABELS: Record<string, string> = {
+  "number.add": "Number added",
+  "number.update": "Call purpose changed",
+  "number.remove": "Number removed",
+  "number.restore": "Number restored",
+  "number.move": "Number moved",
+  "job.add": "Bulk add",
+  "job.delete": "Bulk delete",
+  "business.create": "Business created",
+  "business.update": "Business renamed",
+  "business.delete": "Business deleted",
+  "unit.create": "Business unit created",
+  "unit.update": "Business unit renamed",
+  "unit.delete": "Business unit deleted",
+  "program.create": "Program created",
+  "program.update": "Program changed",
+  "program.delete": "Program deleted",
+  "call_purpose.create": "Call purpose created",
+  "call_purpose.update": "Call purpose changed (catalog)",
+  "user.create": "User created",
+  "user.update": "User changed",
+  "user.disable": "User disabled",
+  "user.enable": "User enabled",
+  "user.reset_password": "Password reset",
+  "user.change_password": "Password changed",
+  "auth.sign_in": "Signed in",
+  "auth.sign_in_failed": "Sign-in failed",
+  "auth.sign_out": "Signed out",
+  "auth.end_other_sessions": "Other sessions ended",
+  "token.create": "API token created",
+  "token.revoke": "API token revoked",
+};
+
+/** An event as the Activity page shows it: its action in words, its number formatted. */
+export interface ActivityEvent extends AuditEvent {
+  actionLabel: string;
+  phoneLabel: string;
+}
+
+const toActivityEvent = (e: AuditEvent): ActivityEvent =>
+  Object.assign(e, {
+    actionLabel: ACTION_LABELS[e.action] ?? e.action,
+    phoneLabel: e.phone_number ? formatNational(e.phone_number) : "",
+  });
+
 export interface ActivityParams {
   user?: string;
   action?: string;
@@ -64,7 +114,7 @@ export interface ActivityParams {
 
 export interface ActivityView {
   values: { user: string; action: string; number: string; from: string; to: string };
-  events: AuditEvent[];
+  events: ActivityEvent[];
   total: number;
   page: number;
   pageCount: number;
@@ -121,7 +171,7 @@ export async function loadActivity(
   const offset = (page - 1) * ACTIVITY_PAGE_SIZE;
   return {
     values,
-    events,
+    events: events.map(toActivityEvent),
     total,
     page,
     pageCount,
