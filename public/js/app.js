@@ -113,7 +113,11 @@
       return;
     }
     const dismiss = event.target.closest("[data-dismiss-flash]");
-    if (dismiss) dismiss.closest(".flash").remove();
+    if (dismiss) {
+      // Without JavaScript the × is a link that reloads the page; here it just goes away.
+      event.preventDefault();
+      dismiss.closest(".flash").remove();
+    }
     // A click outside an open menu closes it, as native menus do.
     for (const menu of document.querySelectorAll("details[data-menu][open]")) {
       if (!menu.contains(event.target)) menu.open = false;

@@ -104,6 +104,12 @@ export interface Dashboard {
   returnTo: string;
   filtered: boolean;
   canEdit: boolean;
+  /**
+   * Columns that can differ from row to row at this level: a unit's numbers all share their
+   * unit, a program's their program, display name and duration (product.md §3's columns,
+   * minus those that would repeat one value 50 times).
+   */
+  columns: { unit: boolean; program: boolean };
   options: {
     units: NamedRef[];
     programs: NamedRef[];
@@ -244,6 +250,7 @@ export async function loadDashboard(
     returnTo: encodeURIComponent(hrefFor(page)),
     filtered: Boolean(values.q || values.unit || values.program || values.purpose || values.status),
     canEdit: canEditNumbers(user),
+    columns: { unit: level.kind === "business", program: level.kind !== "program" },
     options,
   };
 }

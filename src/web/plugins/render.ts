@@ -83,6 +83,8 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
         switcher:
           viewer && level ? await buildLevelSwitcher(app.db, app.readCache, viewer, level) : null,
         flash: request.takeFlash(reply) as Flash | null,
+        // Where the flash's × leads without JavaScript: this page again, now without it.
+        here: request.method === "GET" ? request.url : null,
       };
     }
 
