@@ -71,15 +71,15 @@ export interface BarChart {
 }
 
 /** Horizontal bars, one a row, labels on the left and counts at the bars' ends. */
-export function barChart(segments: Segment[], width = 560): BarChart {
-  const labelWidth = 190;
+export function barChart(segments: Segment[], width = 440): BarChart {
+  const labelWidth = 170;
   const row = 28;
   const height = Math.max(1, segments.length) * row;
   const max = Math.max(1, ...segments.map((s) => s.count));
   // Room at the right for the count written after the longest bar.
   const x = scaleLinear()
     .domain([0, max])
-    .range([0, width - labelWidth - 70]);
+    .range([0, width - labelWidth - 60]);
   const y = scaleBand<string>()
     .domain(segments.map((s) => s.key))
     .range([0, height])
@@ -147,6 +147,8 @@ export function timeline(programs: TimelineInput[], on: string, width = 760): Ti
   const labelWidth = 190;
   const row = 26;
   const axis = 24;
+  // Room above the first bar for the "Today" label.
+  const top = 18;
   const now = day(on);
   // ISO dates sort as text.
   const dates = [on, ...programs.flatMap((p) => [p.startsOn, p.endsOn])]
@@ -169,10 +171,10 @@ export function timeline(programs: TimelineInput[], on: string, width = 760): Ti
   const x = scaleUtc()
     .domain([from, to])
     .range([labelWidth, width - 10]);
-  const height = Math.max(1, programs.length) * row + axis;
+  const height = top + Math.max(1, programs.length) * row + axis;
   const y = scaleBand<string>()
     .domain(programs.map((p) => p.key))
-    .range([0, height - axis])
+    .range([top, height - axis])
     .padding(0.3);
   const clamp = (d: Date) => Math.min(Math.max(x(d), labelWidth), width - 10);
   return {
@@ -236,7 +238,7 @@ export interface WeekChart {
 }
 
 /** Numbers added and removed per week: two bars a week, side by side. */
-export function weekChart(weeks: WeekInput[], width = 760, height = 220): WeekChart {
+export function weekChart(weeks: WeekInput[], width = 760, height = 170): WeekChart {
   const plotTop = 16;
   const baseY = height - 28;
   const max = Math.max(1, ...weeks.flatMap((w) => [w.added, w.removed]));
