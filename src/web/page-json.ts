@@ -112,7 +112,7 @@ export function removedJson(level: Level, page: RemovedPage) {
 
 const parsed = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
 
-export function eventJson(e: AuditEvent) {
+function eventJson(e: AuditEvent) {
   return {
     id: e.id,
     occurred_at: e.occurred_at,

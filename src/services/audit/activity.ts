@@ -8,7 +8,7 @@ import { parseDigitSearch } from "../../domain/number-search.js";
 import { formatNational } from "../../domain/phone-format.js";
 import { countEvents, type EventFilter, listEvents } from "../../queries/audit-events.js";
 
-export const ACTIVITY_PAGE_SIZE = 50;
+const ACTIVITY_PAGE_SIZE = 50;
 
 /** The actions a reader can filter by, grouped as people think of them. */
 export const ACTION_CHOICES = [
@@ -92,7 +92,7 @@ export const ACTION_LABELS: Record<string, string> = {
 };
 
 /** An event as the Activity page shows it: its action in words, its number formatted. */
-export interface ActivityEvent extends AuditEvent {
+interface ActivityEvent extends AuditEvent {
   actionLabel: string;
   phoneLabel: string;
 }

@@ -142,3 +142,10 @@ export async function deleteBusiness(
     return before;
   });
 }
+
+/** One business by id; a missing one is a 404. */
+export async function businessById(db: Kysely<DB>, id: number): Promise<Business> {
+  const business = await findBusiness(db, id);
+  if (!business) throw new NotFoundError("No such business.");
+  return business;
+}

@@ -9,12 +9,40 @@ import {
   findCallPurpose,
   findCallPurposeByName,
   insertCallPurpose,
+  listActiveCallPurposes,
+  listCallPurposes,
   updateCallPurpose,
 } from "../../queries/call-purposes.js";
 import { recordAudit } from "../audit/audit.js";
 
 /** The seeded purpose whose choice warns that the number must never place calls. */
 export const DO_NOT_ORIGINATE_CODE = "do_not_originate";
+
+/** Every call purpose, retired ones included (the portal admin's list). */
+export function allCallPurposes(db: Kysely<DB>): Promise<CallPurpose[]> {
+  return listCallPurposes(db);
+}
+
+/** One call purpose by id; a missing one is a 404. */
+export async function callPurposeById(db: Kysely<DB>, id: number): Promise<CallPurpose> {
+  const purpose = await findCallPurpose(db, id);
+  if (!purpose) throw new NotFoundError("No such call purpose.");
+  return purpose;
+}
+
+/**
+ * The purposes a form offers. A retired purpose stays on what has it and is offered as its
+ * current one, so saving the form unchanged never moves a number or program off it.
+ */
+export async function purposeChoices(
+  db: Kysely<DB>,
+  currentId: number | null = null,
+): Promise<CallPurpose[]> {
+  const active = await listActiveCallPurposes(db);
+  if (currentId === null || active.some((p) => p.id === currentId)) return active;
+  const current = await findCallPurpose(db, currentId);
+  return current ? [...active, current] : active;
+}
 
 export interface CallPurposeInput {
   name: string;

@@ -52,7 +52,7 @@ export interface ProgramView extends ProgramRow {
   statusLabel: string;
 }
 
-export function toProgramView(row: ProgramRow, on: string = today()): ProgramView {
+function toProgramView(row: ProgramRow, on: string = today()): ProgramView {
   const status = programStatus({ startsOn: row.starts_on, endsOn: row.ends_on }, on);
   return { ...row, status, statusLabel: PROGRAM_STATUS_LABELS[status] };
 }
@@ -277,4 +277,10 @@ export async function deleteProgram(
     );
     return before;
   });
+}
+
+/** In a program, new numbers take the program's default purpose; elsewhere there is none. */
+export async function defaultPurposeAt(db: Kysely<DB>, level: Level): Promise<number | null> {
+  const program = level.program ? await findProgram(db, level.program.id) : undefined;
+  return program ? program.default_call_purpose_id : null;
 }

@@ -59,7 +59,7 @@ function plusDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export const DEFAULT_EXPIRING_DAYS = 30;
+const DEFAULT_EXPIRING_DAYS = 30;
 
 /** The "expiring within" window the URL asks for; anything but 1–366 days means the default. */
 function withinDays(raw: string | undefined): number {
@@ -67,7 +67,7 @@ function withinDays(raw: string | undefined): number {
   return n >= 1 && n <= 366 ? n : DEFAULT_EXPIRING_DAYS;
 }
 
-export interface PageLink {
+interface PageLink {
   label: string;
   href: string;
   current: boolean;
@@ -291,7 +291,7 @@ export async function* exportDashboard(
   }
 }
 
-export const EXPORT_HEADER = [
+const EXPORT_HEADER = [
   "phone_number",
   "national_format",
   "business",

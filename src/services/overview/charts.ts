@@ -21,7 +21,7 @@ export interface Segment {
 const r1 = (n: number) => Math.round(n * 10) / 10;
 const count = (n: number) => n.toLocaleString("en-US");
 
-export interface DonutSlice extends Segment {
+interface DonutSlice extends Segment {
   path: string;
   /** "Active: 1,240 numbers (62%)", for the link's accessible name and tooltip. */
   title: string;
@@ -55,7 +55,7 @@ export function donut(segments: Segment[], size = 180): Donut {
   };
 }
 
-export interface Bar extends Segment {
+interface Bar extends Segment {
   y: number;
   width: number;
   labelY: number;
@@ -115,7 +115,7 @@ export interface TimelineInput {
   title: string;
 }
 
-export interface TimelineBar extends TimelineInput {
+interface TimelineBar extends TimelineInput {
   x: number;
   y: number;
   width: number;
@@ -215,7 +215,7 @@ export interface WeekInput {
   removedHref: string;
 }
 
-export interface WeekBars extends WeekInput {
+interface WeekBars extends WeekInput {
   x: number;
   addedY: number;
   addedHeight: number;

@@ -28,8 +28,8 @@ import { type ExpiringSoon, findExpiringSoon, plusDays } from "./expiring.js";
 /** Top places shown by name in "by unit" / "by program"; the rest are summed as one bar. */
 export const TOP_PLACES = 10;
 /** Programs drawn on the timeline; the rest are counted below it. */
-export const TIMELINE_PROGRAMS = 20;
-export const WEEKS = 12;
+const TIMELINE_PROGRAMS = 20;
+const WEEKS = 12;
 
 const ADDED_ACTIONS = ["number.add", "number.restore"];
 const REMOVED_ACTIONS = ["number.remove"];

@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
 import csrf from "@fastify/csrf-protection";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CurrentUser } from "../../domain/permissions.js";
-import { findServerSecret, insertServerSecretIfMissing } from "../../queries/server-secrets.js";
+import { serverSecret as loadServerSecret } from "../../services/ops/server-secrets.js";
 import { authenticateToken, bearerTokenOf } from "../../services/people/api-tokens.js";
 import type { ScryptParams } from "../../services/people/passwords.js";
 import { resumeSession, SESSION_ABSOLUTE_MS } from "../../services/people/sessions.js";
@@ -38,7 +37,7 @@ declare module "fastify" {
   }
 }
 
-export const SESSION_COOKIE = "nd_session";
+const SESSION_COOKIE = "nd_session";
 
 /** Requests a minute per API token (scripts; browsers are not limited this way). */
 export const TOKEN_RATE_PER_MINUTE = 600;
@@ -51,16 +50,8 @@ export interface AuthOptions {
   cookieSecure: boolean;
 }
 
-async function serverSecret(app: FastifyInstance, name: string): Promise<string> {
-  await insertServerSecretIfMissing(
-    app.db,
-    name,
-    randomBytes(32).toString("base64url"),
-    new Date().toISOString(),
-  );
-  const value = await findServerSecret(app.db, name);
-  if (!value) throw new Error(`server secret ${name} missing`);
-  return value;
+function serverSecret(app: FastifyInstance, name: string): Promise<string> {
+  return loadServerSecret(app.db, name);
 }
 
 /** Where a signed-out request goes: the sign-in page, coming back here afterwards. */
@@ -93,10 +84,14 @@ export const authPlugin = fp<AuthOptions>(
       password: options.adminPassword,
       hashing: options.passwordHashing,
     });
-    if (first?.generatedPassword) {
+    if (first) {
       // Printed once, on the console of the person starting the portal, never logged as data.
+      // A password given in ADMIN_PASSWORD is never echoed: its owner already knows it.
+      const password = first.generatedPassword
+        ? `  password: ${first.generatedPassword}\nSign in at /login and change it under Account.\n`
+        : "  password: the one given in ADMIN_PASSWORD\nSign in at /login.\n";
       process.stdout.write(
-        `\nNumberdesk: created the first portal admin.\n  email:    ${first.user.email}\n  password: ${first.generatedPassword}\nSign in at /login and change it under Account.\n\n`,
+        `\nNumberdesk: created the first portal admin.\n  email:    ${first.user.email}\n${password}\n`,
       );
     }
 
