@@ -107,6 +107,12 @@ function targetList(t: Targets): Target[] {
       expect: of(t.digits.matches),
     },
     {
+      name: "Business Overview",
+      path: `/businesses/${t.business.id}/overview`,
+      kind: "overview",
+      expect: `${n(t.business.numbers)} numbers`,
+    },
+    {
       name: "View Assignments (page)",
       path: `/numbers/${t.number.id}/assignments`,
       kind: "unfiltered",

@@ -6,6 +6,8 @@ export const GOALS = {
   minShareOfHealthz: 0.2,
   /** Filtered pages and digit search: p99 latency at most this, in ms. */
   maxFilteredP99Ms: 50,
+  /** The business Overview (issue 15): p99 latency at most this, in ms. */
+  maxOverviewP99Ms: 100,
   /** Peak resident memory of the server, in MiB (1 MiB = 1,048,576 bytes). */
   maxPeakRssMiB: 300,
 };
@@ -44,6 +46,14 @@ export function judge(measurements: Measurement[], peakRssBytes: number | null):
         share,
         goal: `p99 ≤ ${GOALS.maxFilteredP99Ms} ms`,
         pass: valid && m.p99 <= GOALS.maxFilteredP99Ms,
+      };
+    }
+    if (m.kind === "overview") {
+      return {
+        ...m,
+        share,
+        goal: `p99 ≤ ${GOALS.maxOverviewP99Ms} ms`,
+        pass: valid && m.p99 <= GOALS.maxOverviewP99Ms,
       };
     }
     return { ...m, share, goal: "baseline", pass: valid };

@@ -181,6 +181,19 @@ const CHECKS: Record<string, Check> = {
       t.match(e, { user: USER, token: TOKEN_NAME, action: /^job\./ });
     }
   },
+  overview: async (t, stdout, db) => {
+    const json = JSON.parse(stdout);
+    const held = await db
+      .selectFrom("phone_numbers")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("business_unit_id", "=", 1)
+      .executeTakeFirstOrThrow();
+    t.equal(json.total, Number(held.n), "every number of the unit");
+    t.equal(json.by_status.active, json.total, "all in the active program");
+    t.equal(json.weeks.length, 12);
+    t.equal(json.weeks[11].removed, 4, "this week's four removals, from the audit log");
+    t.equal(json.expiring_soon, null);
+  },
 };
 
 t.test("every curl example in docs/scripting.md runs and answers what it says", async (t) => {
