@@ -62,7 +62,7 @@ const rowOf = (page: Page, id: number): Locator => page.locator(`#number-results
 const menuOf = (page: Page, id: number): Locator => page.locator(`#menu-number-${id}`);
 const summaryOf = (page: Page, e164: string): Locator =>
   page.getByLabel(`Actions for ${formatNational(e164)}`, { exact: true });
-const purposeCell = (row: Locator): Locator => row.locator("td").nth(4);
+const purposeCell = (row: Locator): Locator => row.locator("td.c-purpose");
 const rangeOf = (page: Page): Locator => page.locator("#number-range");
 const flashOf = (page: Page): Locator => page.locator("#flash");
 /** A details list (dt/dd pairs) as an object, with whitespace collapsed. */
