@@ -49,6 +49,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Where the JSON log lines go (tests read them); stdout when not given. */
   logStream?: LogStream;
+  /** Where notices for the person starting the portal go (the first admin); stdout when not given. */
+  announce?: (text: string) => void;
 }
 
 /** Builds the portal: plugins and routes in one visible order. */
@@ -57,6 +59,7 @@ export async function buildApp({
   database,
   logger = true,
   logStream,
+  announce = (text) => process.stdout.write(text),
 }: AppOptions): Promise<FastifyInstance> {
   setHomeRegion(config.defaultRegion);
   const db = database ?? createDb(config.databaseUrl);
@@ -92,6 +95,7 @@ export async function buildApp({
     adminPassword: config.adminPassword,
     passwordHashing: config.passwordHashing,
     cookieSecure: config.cookieSecure,
+    announce,
   });
   await app.register(renderPlugin, { supportUrl: config.supportUrl, cache: config.viewCache });
   await app.register(errorsPlugin);

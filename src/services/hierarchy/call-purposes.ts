@@ -1,9 +1,8 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction, isUniqueViolation } from "../../db/sqlite/sqlite.js";
+import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { CallPurpose } from "../../db/tables/hierarchy.js";
-import { NotFoundError, ValidationError } from "../../domain/errors.js";
-import { normaliseName, validateName } from "../../domain/names.js";
+import { NotFoundError } from "../../domain/errors.js";
 import type { CurrentUser } from "../../domain/permissions.js";
 import {
   findCallPurpose,
@@ -14,6 +13,7 @@ import {
   updateCallPurpose,
 } from "../../queries/call-purposes.js";
 import { recordAudit } from "../audit/audit.js";
+import { checkName, type NameRule, writeNamed } from "./named-writes.js";
 
 /** The seeded purpose whose choice warns that the number must never place calls. */
 export const DO_NOT_ORIGINATE_CODE = "do_not_originate";
@@ -48,17 +48,11 @@ export interface CallPurposeInput {
   name: string;
 }
 
-const duplicate = (name: string): ValidationError =>
-  new ValidationError({ name: `A call purpose named “${name}” already exists.` });
-
-async function checkName(db: Kysely<DB>, raw: string, exceptId: number | null): Promise<string> {
-  const name = normaliseName(raw);
-  const problem = validateName(name, "call purpose");
-  if (problem) throw new ValidationError({ name: problem });
-  const existing = await findCallPurposeByName(db, name);
-  if (existing && existing.id !== exceptId) throw duplicate(existing.name);
-  return name;
-}
+const purposeNames: NameRule = {
+  noun: "call purpose",
+  findByName: findCallPurposeByName,
+  taken: (name) => `A call purpose named “${name}” already exists.`,
+};
 
 const portalPlace = { businessId: null };
 
@@ -68,29 +62,24 @@ export async function createCallPurpose(
   input: CallPurposeInput,
 ): Promise<CallPurpose> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const name = await checkName(trx, input.name, null);
-      const purpose = await insertCallPurpose(trx, { name, created_at: now, updated_at: now });
-      await recordAudit(
-        trx,
-        actor,
-        {
-          action: "call_purpose.create",
-          subjectType: "call_purpose",
-          subjectId: purpose.id,
-          place: portalPlace,
-          summary: `Added call purpose ${name}`,
-          after: { name },
-        },
-        now,
-      );
-      return purpose;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicate(normaliseName(input.name));
-    throw error;
-  }
+  return writeNamed(db, purposeNames, input.name, async (trx) => {
+    const name = await checkName(trx, purposeNames, input.name, null);
+    const purpose = await insertCallPurpose(trx, { name, created_at: now, updated_at: now });
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: "call_purpose.create",
+        subjectType: "call_purpose",
+        subjectId: purpose.id,
+        place: portalPlace,
+        summary: `Added call purpose ${name}`,
+        after: { name },
+      },
+      now,
+    );
+    return purpose;
+  });
 }
 
 export async function renameCallPurpose(
@@ -100,34 +89,29 @@ export async function renameCallPurpose(
   input: CallPurposeInput,
 ): Promise<CallPurpose> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const before = await findCallPurpose(trx, id);
-      if (!before) throw new NotFoundError("No such call purpose.");
-      const name = await checkName(trx, input.name, id);
-      if (name !== before.name) {
-        await updateCallPurpose(trx, id, { name, updated_at: now });
-        await recordAudit(
-          trx,
-          actor,
-          {
-            action: "call_purpose.update",
-            subjectType: "call_purpose",
-            subjectId: id,
-            place: portalPlace,
-            summary: `Renamed call purpose ${before.name} to ${name}`,
-            before: { name: before.name },
-            after: { name },
-          },
-          now,
-        );
-      }
-      return { ...before, name, updated_at: now };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicate(normaliseName(input.name));
-    throw error;
-  }
+  return writeNamed(db, purposeNames, input.name, async (trx) => {
+    const before = await findCallPurpose(trx, id);
+    if (!before) throw new NotFoundError("No such call purpose.");
+    const name = await checkName(trx, purposeNames, input.name, id);
+    if (name !== before.name) {
+      await updateCallPurpose(trx, id, { name, updated_at: now });
+      await recordAudit(
+        trx,
+        actor,
+        {
+          action: "call_purpose.update",
+          subjectType: "call_purpose",
+          subjectId: id,
+          place: portalPlace,
+          summary: `Renamed call purpose ${before.name} to ${name}`,
+          before: { name: before.name },
+          after: { name },
+        },
+        now,
+      );
+    }
+    return { ...before, name, updated_at: now };
+  });
 }
 
 /**

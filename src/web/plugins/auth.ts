@@ -48,6 +48,7 @@ export interface AuthOptions {
   passwordHashing: ScryptParams;
   /** Mark cookies Secure even when the request itself looks like plain HTTP (behind a proxy). */
   cookieSecure: boolean;
+  announce: (text: string) => void;
 }
 
 function serverSecret(app: FastifyInstance, name: string): Promise<string> {
@@ -90,7 +91,7 @@ export const authPlugin = fp<AuthOptions>(
       const password = first.generatedPassword
         ? `  password: ${first.generatedPassword}\nSign in at /login and change it under Account.\n`
         : "  password: the one given in ADMIN_PASSWORD\nSign in at /login.\n";
-      process.stdout.write(
+      options.announce(
         `\nNumberdesk: created the first portal admin.\n  email:    ${first.user.email}\n${password}\n`,
       );
     }
