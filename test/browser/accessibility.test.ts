@@ -329,7 +329,8 @@ t.test("404 and 403 pages, a first sign-in's password page", TIMEOUT, async (t) 
   await viewer.getByLabel("New password", { exact: true }).fill("viv's own password");
   await viewer.getByLabel("New password again").fill("viv's own password");
   await Promise.all([
-    viewer.waitForURL("**/account"),
+    // A first sign-in goes on to the user's home numbers (issue 15).
+    viewer.waitForURL(`**/units/${unitId}/numbers`),
     viewer.getByRole("button", { name: "Change password" }).click(),
   ]);
   await visit(t, viewer, `/units/${unitId}/numbers/add`, "403 page");
