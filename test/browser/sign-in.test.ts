@@ -41,11 +41,9 @@ t.test(
     await page.getByLabel("New password", { exact: true }).fill("eddie's own password");
     await page.getByLabel("New password again").fill("eddie's own password");
     await page.getByRole("button", { name: "Change password" }).click();
-    await page.waitForURL("**/account");
-    await page.getByText("Your password is changed.").waitFor();
-
-    await page.goto("/");
+    // A first sign-in goes on to the user's own numbers, not to /account (issue 15).
     await page.waitForURL(`**/units/${tree.unitId}/numbers`);
+    await page.getByText("Your password is set. These are your phone numbers.").waitFor();
     t.pass("home is the user's own unit");
     await page.getByRole("heading", { name: /Phone numbers/ }).waitFor();
     const nav = await page.locator(".main-nav").textContent();
