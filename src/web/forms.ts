@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifySchema } from "fastify";
 import { ConflictError, ValidationError } from "../domain/errors.js";
+import { safeRedirect } from "../domain/safe-redirect.js";
 import type { PageData } from "./plugins/render.js";
 
 /** Route parameter pattern for ids: digits only, so /units/abc is simply not a page (404). */
@@ -57,8 +58,5 @@ export async function renderFormError(
   throw error;
 }
 
-/** Only our own paths are followed back (no open redirect to another site). */
-export function localPath(raw: string | undefined, fallback = "/"): string {
-  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return fallback;
-  return raw;
-}
+/** Only our own paths are followed back (no open redirect to another site): see safeRedirect. */
+export const localPath = (raw: unknown, fallback = "/"): string => safeRedirect(raw, fallback);

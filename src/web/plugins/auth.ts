@@ -3,6 +3,7 @@ import csrf from "@fastify/csrf-protection";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CurrentUser } from "../../domain/permissions.js";
+import { safeRedirect } from "../../domain/safe-redirect.js";
 import { findServerSecret, insertServerSecretIfMissing } from "../../queries/server-secrets.js";
 import { authenticateToken, bearerTokenOf } from "../../services/people/api-tokens.js";
 import type { ScryptParams } from "../../services/people/passwords.js";
@@ -71,8 +72,10 @@ function signInUrl(request: FastifyRequest): string {
       : (request.headers["hx-current-url"] as string | undefined);
   let next = "/";
   if (back) {
+    // HX-Current-URL is absolute (the page's own address): only its path and query come back.
     try {
-      next = new URL(back, "http://x").pathname + new URL(back, "http://x").search;
+      const url = new URL(back, "http://x");
+      next = safeRedirect(url.pathname + url.search);
     } catch {
       next = "/";
     }
