@@ -19,6 +19,7 @@ import {
 } from "../../services/numbers/recently-removed.js";
 import { findVisibleJob } from "../../services/runs/jobs.js";
 import { formSchema, formValues, ID, type IdParams, localPath, toId } from "../../web/forms.js";
+import { Field } from "../../web/input-shapes.js";
 import { activityJson, removedJson } from "../../web/page-json.js";
 
 /** Recently Removed (with Restore and Undo) and the Activity log of a level. */
@@ -121,6 +122,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
             },
             return_to: { type: "string", maxLength: 2000 },
           },
+          additionalProperties: Field(),
         },
       },
     },
