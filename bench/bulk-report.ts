@@ -2,7 +2,7 @@
 import { BULK_GOALS, type Floor, LEAD_IN_MS } from "./bulk.js";
 import type { UploadRun } from "./bulk-upload.js";
 
-export interface BulkRow extends UploadRun {
+interface BulkRow extends UploadRun {
   floorSeconds: number;
   /** seconds / floorSeconds. */
   shareOfFloor: number;

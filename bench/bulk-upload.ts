@@ -11,7 +11,7 @@ import { BULK_CONNECTIONS, LEAD_IN_MS } from "./bulk.js";
 import { BROWSER_ACCEPT, unescapeHtml } from "./session.js";
 
 /** A multipart/form-data body as a browser sends the Upload tab's form: fields, then the file. */
-export function multipartBody(
+function multipartBody(
   fields: Record<string, string>,
   file: { field: string; name: string; type: string; content: string },
 ): { body: Blob; contentType: string } {
@@ -35,7 +35,7 @@ export function multipartBody(
 const CHOOSING_FILE_MS = 1_000;
 
 /** The signed-in page's CSRF token, as the Upload tab's form would post it. */
-export async function csrfTokenOf(baseUrl: string, path: string, cookie: string): Promise<string> {
+async function csrfTokenOf(baseUrl: string, path: string, cookie: string): Promise<string> {
   const response = await fetch(`${baseUrl}${path}`, {
     headers: { accept: BROWSER_ACCEPT, cookie },
     redirect: "manual",

@@ -11,7 +11,7 @@ import { parsePhoneNumberWithError } from "libphonenumber-js/max";
 import { openBulkWriter } from "../src/db/sqlite/sqlite.js";
 
 /** An upload holds at most MAX_ENTRIES (100,000) numbers: the bench sends a full one. */
-export const BULK_NUMBERS = 100_000;
+const BULK_NUMBERS = 100_000;
 
 /** The targets for one 100,000-number upload. */
 export const BULK_GOALS = {

@@ -1,7 +1,7 @@
 import autocannon from "autocannon";
 
 /** How a target is judged: the baseline itself, by throughput, or by latency. */
-export type TargetKind = "baseline" | "unfiltered" | "filtered";
+type TargetKind = "baseline" | "unfiltered" | "filtered";
 
 export interface Target {
   name: string;

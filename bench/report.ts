@@ -10,7 +10,7 @@ export const GOALS = {
   maxPeakRssMiB: 300,
 };
 
-export interface Row extends Measurement {
+interface Row extends Measurement {
   /** requests/s as a share of /healthz's. */
   share: number;
   goal: string;

@@ -22,7 +22,7 @@ export interface RunningServer {
 }
 
 /** A port nobody listens on right now (the server binds it a moment later). */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.unref();

@@ -7,21 +7,24 @@ import type { Config } from "./config.js";
 import { createDb, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { type LogStream, loggerOptions, requestIdFor } from "./logging.js";
+import { activityRoutes } from "./routes/audit/activity.js";
 import { businessRoutes } from "./routes/hierarchy/businesses.js";
 import { callPurposeRoutes } from "./routes/hierarchy/call-purposes.js";
 import { programRoutes } from "./routes/hierarchy/programs.js";
 import { unitRoutes } from "./routes/hierarchy/units.js";
 import { homeRoutes } from "./routes/home.js";
-import { historyRoutes } from "./routes/numbers/history.js";
 import { numberCheckRoutes } from "./routes/numbers/number-check.js";
 import { numberRoutes } from "./routes/numbers/numbers.js";
+import { recentlyRemovedRoutes } from "./routes/numbers/recently-removed.js";
 import { healthRoutes } from "./routes/ops/health.js";
 import { accountRoutes } from "./routes/people/account.js";
+import { apiTokenRoutes } from "./routes/people/api-tokens.js";
 import { authRoutes } from "./routes/people/sign-in.js";
 import { userRoutes } from "./routes/people/users.js";
 import { jobRoutes } from "./routes/runs/jobs.js";
 import { manageRoutes } from "./routes/runs/manage.js";
 import { moveRoutes } from "./routes/runs/move-here.js";
+import { undoRoutes } from "./routes/runs/undo.js";
 import { UPLOAD_MAX_BYTES } from "./services/runs/upload-file.js";
 import { inputShapesPlugin } from "./web/input-shapes.js";
 import { authPlugin } from "./web/plugins/auth.js";
@@ -45,6 +48,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Where the JSON log lines go (tests read them); stdout when not given. */
   logStream?: LogStream;
+  /** Where notices for the person starting the portal go (the first admin); stdout when not given. */
+  announce?: (text: string) => void;
 }
 
 /** Builds the portal: plugins and routes in one visible order. */
@@ -53,6 +58,7 @@ export async function buildApp({
   database,
   logger = true,
   logStream,
+  announce = (text) => process.stdout.write(text),
 }: AppOptions): Promise<FastifyInstance> {
   const db = database ?? createDb(config.databaseUrl);
   await migrateToLatest(db.db);
@@ -89,6 +95,7 @@ export async function buildApp({
     adminPassword: config.adminPassword,
     passwordHashing: config.passwordHashing,
     cookieSecure: config.cookieSecure,
+    announce,
   });
   await app.register(renderPlugin, { supportUrl: config.supportUrl, cache: config.viewCache });
   await app.register(errorsPlugin);
@@ -103,6 +110,7 @@ export async function buildApp({
     portal.addHook("onRequest", portal.requireUser);
     await portal.register(homeRoutes);
     await portal.register(accountRoutes);
+    await portal.register(apiTokenRoutes);
     await portal.register(numberRoutes);
     await portal.register(numberCheckRoutes, { defaultRegion: config.defaultRegion });
     await portal.register(manageRoutes, { defaultRegion: config.defaultRegion });
@@ -112,7 +120,9 @@ export async function buildApp({
     await portal.register(callPurposeRoutes);
     await portal.register(userRoutes);
     await portal.register(jobRoutes);
-    await portal.register(historyRoutes);
+    await portal.register(recentlyRemovedRoutes);
+    await portal.register(activityRoutes);
+    await portal.register(undoRoutes);
     await portal.register(moveRoutes);
   });
   return app;

@@ -32,7 +32,7 @@ const PASSWORD_FIELDS = ["password", "current_password", "new_password", "confir
 const SECRET_HEADERS = ["authorization", "cookie", '"set-cookie"', '"x-csrf-token"'];
 
 /** Paths pino replaces by "[redacted]" wherever a log line carries them. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   ...SECRET_HEADERS.flatMap((h) => [`req.headers.${h}`, `res.headers.${h}`, `headers.${h}`]),
   ...PASSWORD_FIELDS.flatMap((f) => [f, `body.${f}`, `req.body.${f}`]),
   "token",

@@ -1,5 +1,11 @@
 import { Kysely } from "kysely";
-import { openSqlite, openSqliteReader, type SqliteHandle, sqliteDialect } from "./sqlite/sqlite.js";
+import {
+  dataVersionReader,
+  openSqlite,
+  openSqliteReader,
+  type SqliteHandle,
+  sqliteDialect,
+} from "./sqlite/sqlite.js";
 import type { WriterLock } from "./sqlite/sqlite-driver.js";
 import type { ApiTokenTable } from "./tables/api-tokens.js";
 import type { AuditEventTable } from "./tables/audit.js";
@@ -37,6 +43,8 @@ export interface Database {
   reader: SqliteHandle;
   /** Held by whoever writes: Kysely's writes and transactions, and bulk runs on `handle`. */
   writerLock: WriterLock;
+  /** Changes whenever any connection or process commits: caches are keyed on it. */
+  dataVersion(): string;
   close(): Promise<void>;
 }
 
@@ -45,5 +53,12 @@ export function createDb(url: string): Database {
   const reader = openSqliteReader(handle);
   const dialect = sqliteDialect(handle, reader);
   const db = new Kysely<DB>({ dialect });
-  return { db, handle, reader, writerLock: dialect.lock, close: () => db.destroy() };
+  return {
+    db,
+    handle,
+    reader,
+    writerLock: dialect.lock,
+    dataVersion: dataVersionReader(handle, reader),
+    close: () => db.destroy(),
+  };
 }

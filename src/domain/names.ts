@@ -1,5 +1,5 @@
 /** Names of businesses, units, programs and call purposes: one rule for all of them. */
-export const NAME_MAX_LENGTH = 100;
+const NAME_MAX_LENGTH = 100;
 
 /** Folds white space and Unicode forms so "ACME  Corp" and "ACME Corp" are one name. */
 export function normaliseName(raw: string): string {

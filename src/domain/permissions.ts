@@ -2,8 +2,9 @@
  * The one place that decides what a user may see and do. Routes ask it for every id;
  * queries filter by the same scope so nothing outside it is ever listed.
  */
-import type { Role } from "../db/tables/users.js";
 import type { Level } from "./levels.js";
+
+export type Role = "portal_admin" | "admin" | "editor" | "viewer";
 
 export type Scope =
   | { kind: "portal" }

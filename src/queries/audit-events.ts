@@ -12,23 +12,6 @@ export async function insertAuditEvent(db: Kysely<DB>, event: NewAuditEvent): Pr
   return id;
 }
 
-/** Latest events about one subject, newest first. */
-export function listEventsForSubject(
-  db: Kysely<DB>,
-  subjectType: string,
-  subjectId: number,
-  limit: number,
-): Promise<AuditEvent[]> {
-  return db
-    .selectFrom("audit_events")
-    .selectAll()
-    .where("subject_type", "=", subjectType)
-    .where("subject_id", "=", subjectId)
-    .orderBy("id", "desc")
-    .limit(limit)
-    .execute();
-}
-
 /** Latest events about one phone number (by E.164, so history survives its removal). */
 export function listEventsForPhoneNumber(
   db: Kysely<DB>,

@@ -8,7 +8,6 @@ import type { DB } from "../db/database.js";
 import {
   type EntryOutcome,
   type Job,
-  type NewJob,
   type Outcome,
   SUCCESSES_PER_PACK,
   type SuccessEntry,
@@ -16,10 +15,6 @@ import {
 
 /** What reading a job's outcomes needs of it: packed successes do not say their outcome. */
 export type JobRef = Pick<Job, "id" | "kind">;
-
-export function insertJob(db: Kysely<DB>, values: NewJob): Promise<Job> {
-  return db.insertInto("jobs").values(values).returningAll().executeTakeFirstOrThrow();
-}
 
 export function findJob(db: Kysely<DB>, id: number): Promise<Job | undefined> {
   return db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();

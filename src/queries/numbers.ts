@@ -234,15 +234,6 @@ export async function findNumbersByE164(db: Kysely<DB>, e164s: string[]): Promis
   return found;
 }
 
-export async function deleteNumbersById(db: Kysely<DB>, ids: number[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) {
-    await db
-      .deleteFrom("phone_numbers")
-      .where("id", "in", ids.slice(i, i + 500))
-      .execute();
-  }
-}
-
 export async function insertNumbers(db: Kysely<DB>, rows: NewPhoneNumber[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     await db

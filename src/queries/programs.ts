@@ -13,9 +13,9 @@ export interface ProgramFilter {
   unitId: number | null;
 }
 
-/** Programs of a business or of one unit, with their unit, purpose and number count. */
-export function listPrograms(db: Kysely<DB>, filter: ProgramFilter): Promise<ProgramRow[]> {
-  let query = db
+/** A program with what its list row and page show: its unit, purpose and number count. */
+function selectProgramRows(db: Kysely<DB>) {
+  return db
     .selectFrom("programs as p")
     .innerJoin("business_units as u", "u.id", "p.business_unit_id")
     .innerJoin("call_purposes as cp", "cp.id", "p.default_call_purpose_id")
@@ -27,7 +27,12 @@ export function listPrograms(db: Kysely<DB>, filter: ProgramFilter): Promise<Pro
         .whereRef("phone_numbers.program_id", "=", "p.id")
         .select(eb.fn.countAll<number>().as("n"))
         .as("number_count"),
-    )
+    );
+}
+
+/** Programs of a business or of one unit. */
+export function listPrograms(db: Kysely<DB>, filter: ProgramFilter): Promise<ProgramRow[]> {
+  let query = selectProgramRows(db)
     .where("p.business_id", "=", filter.businessId)
     .orderBy("u.name")
     .orderBy("p.name");
@@ -41,21 +46,9 @@ export function findProgram(db: Kysely<DB>, id: number): Promise<Program | undef
 
 /** One program with what its page shows. */
 export function findProgramRow(db: Kysely<DB>, id: number): Promise<ProgramRow | undefined> {
-  return db
-    .selectFrom("programs as p")
-    .innerJoin("business_units as u", "u.id", "p.business_unit_id")
-    .innerJoin("call_purposes as cp", "cp.id", "p.default_call_purpose_id")
-    .selectAll("p")
-    .select(["u.name as unit_name", "cp.name as call_purpose_name"])
-    .select((eb) =>
-      eb
-        .selectFrom("phone_numbers")
-        .whereRef("phone_numbers.program_id", "=", "p.id")
-        .select(eb.fn.countAll<number>().as("n"))
-        .as("number_count"),
-    )
-    .where("p.id", "=", id)
-    .executeTakeFirst() as Promise<ProgramRow | undefined>;
+  return selectProgramRows(db).where("p.id", "=", id).executeTakeFirst() as Promise<
+    ProgramRow | undefined
+  >;
 }
 
 export function findProgramByName(

@@ -11,7 +11,7 @@ import { LEVEL_SEGMENTS, type LevelKind } from "../domain/levels.js";
 import type { CurrentUser } from "../domain/permissions.js";
 import { jobOutcomePage, type OutcomeView } from "../services/runs/jobs.js";
 
-export const JOB_OUTCOMES_PER_PAGE = 10_000;
+const JOB_OUTCOMES_PER_PAGE = 10_000;
 
 /** What a script asking for JSON must send to run a deletion (the page asks a person first). */
 export const CONFIRM_BY_JSON =

@@ -20,7 +20,7 @@ export type NavKey =
   | "call-purposes"
   | "all-users";
 
-export interface NavItem {
+interface NavItem {
   key: NavKey;
   label: string;
   href: string;

@@ -11,7 +11,7 @@ import type { Dashboard } from "../services/numbers/dashboard.js";
 import type { HistoryEntry, NumberView } from "../services/numbers/numbers.js";
 import type { RemovedPage } from "../services/numbers/recently-removed.js";
 
-export function levelJson(level: Level) {
+function levelJson(level: Level) {
   return {
     kind: level.kind,
     id: level.id,
@@ -112,7 +112,7 @@ export function removedJson(level: Level, page: RemovedPage) {
 
 const parsed = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
 
-export function eventJson(e: AuditEvent) {
+function eventJson(e: AuditEvent) {
   return {
     id: e.id,
     occurred_at: e.occurred_at,

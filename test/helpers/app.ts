@@ -28,7 +28,10 @@ export interface TestApp {
 export async function buildTestApp(
   overrides: Partial<Config> = {},
   beforeReady?: (app: FastifyInstance) => void,
-  { signIn = true }: { signIn?: boolean } = {},
+  {
+    signIn = true,
+    announce = () => {},
+  }: { signIn?: boolean; announce?: (text: string) => void } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-test-"));
   const config: Config = {
@@ -41,7 +44,7 @@ export async function buildTestApp(
     ...overrides,
   };
   const database = createDb(config.databaseUrl);
-  const app = await buildApp({ config, database, logger: false });
+  const app = await buildApp({ config, database, logger: false, announce });
   beforeReady?.(app);
   await app.ready();
   const admin = new Agent(app);

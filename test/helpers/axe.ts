@@ -15,7 +15,7 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core
 });
 
 /** Impacts that fail a test; moderate and minor ones are only counted in the summary. */
-export const FAILING_IMPACTS = ["serious", "critical"] as const;
+const FAILING_IMPACTS = ["serious", "critical"] as const;
 
 export interface AxeFinding {
   rule: string;
@@ -56,7 +56,7 @@ async function ensureAxe(page: Page): Promise<void> {
  * Runs axe on the page as it is now (an open modal dialog included). `exclude` takes CSS
  * selectors of parts not to check.
  */
-export async function axeFindings(page: Page, exclude: string[] = []): Promise<AxeFinding[]> {
+async function axeFindings(page: Page, exclude: string[] = []): Promise<AxeFinding[]> {
   await ensureAxe(page);
   return page.evaluate(async (excluded) => {
     const axe = (window as AxeWindow).axe;

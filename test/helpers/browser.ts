@@ -7,7 +7,7 @@ import { toCurrentUser } from "../../src/services/people/users.js";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, buildTestApp } from "./app.js";
 
 /** Debian's Chromium; CHROMIUM_PATH points elsewhere (another distribution, a CI image). */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 // No sandbox because tests may run as root in a container; the rest keeps Chromium from
 // phoning home or updating itself mid-run, which only adds noise and time on a small machine.
@@ -34,11 +34,11 @@ const EXPECTED_CONSOLE_ERRORS = [
 const ACTION_TIMEOUT_MS = 10_000;
 
 /** The one assertion the harness makes; any tap Test fits. */
-export interface Asserts {
+interface Asserts {
   same(found: unknown, wanted: unknown, message: string): boolean;
 }
 
-export interface NewPageOptions {
+interface NewPageOptions {
   javaScriptEnabled?: boolean;
   /** Signed in as the first portal admin (the default), or a signed-out visitor. */
   signedIn?: boolean;

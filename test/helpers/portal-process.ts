@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./app.js";
 
 /** test/helpers/server-child.ts: the app on DATABASE, cheap hashing, silent. */
-export const SERVER_CHILD = fileURLToPath(new URL("./server-child.ts", import.meta.url));
+const SERVER_CHILD = fileURLToPath(new URL("./server-child.ts", import.meta.url));
 
 export interface Portal {
   child: ChildProcess;

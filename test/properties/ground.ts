@@ -123,7 +123,7 @@ export function poolNumbersIn(body: string): Set<string> {
 }
 
 /** A tiny CSV reader for the portal's own exports (quotes, doubled quotes, CRLF). */
-export function parseCsv(text: string): string[][] {
+function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = "";

@@ -53,7 +53,7 @@ function withStatementCache(handle: SqliteHandle, limit = 500): SqliteHandle {
 }
 
 /** Page cache of a connection that runs bulk writes: 64 MiB (SQLite's default is 2 MiB). */
-export const BULK_CACHE_KIB = 64 * 1024;
+const BULK_CACHE_KIB = 64 * 1024;
 
 /**
  * A connection for bulk runs (an upload worker's own). A run of 100,000 numbers changes pages
@@ -128,16 +128,6 @@ export function isUniqueViolation(error: unknown): boolean {
     error !== null &&
     "code" in error &&
     (error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY")
-  );
-}
-
-/** True when `error` is a FOREIGN KEY constraint violation. */
-export function isForeignKeyViolation(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    "code" in error &&
-    error.code === "SQLITE_CONSTRAINT_FOREIGNKEY"
   );
 }
 

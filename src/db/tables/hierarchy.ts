@@ -8,7 +8,6 @@ export interface BusinessTable {
 }
 export type Business = Selectable<BusinessTable>;
 export type NewBusiness = Insertable<BusinessTable>;
-export type BusinessUpdate = Updateable<BusinessTable>;
 
 export interface BusinessUnitTable {
   id: Generated<number>;
@@ -19,7 +18,6 @@ export interface BusinessUnitTable {
 }
 export type BusinessUnit = Selectable<BusinessUnitTable>;
 export type NewBusinessUnit = Insertable<BusinessUnitTable>;
-export type BusinessUnitUpdate = Updateable<BusinessUnitTable>;
 
 export interface ProgramTable {
   id: Generated<number>;
@@ -50,4 +48,3 @@ export interface CallPurposeTable {
 }
 export type CallPurpose = Selectable<CallPurposeTable>;
 export type NewCallPurpose = Insertable<CallPurposeTable>;
-export type CallPurposeUpdate = Updateable<CallPurposeTable>;

@@ -36,7 +36,7 @@ export interface JobOutcomeTable {
   code: string | null;
   message: string | null;
 }
-export type JobOutcome = Selectable<JobOutcomeTable>;
+type JobOutcome = Selectable<JobOutcomeTable>;
 export type NewJobOutcome = Insertable<JobOutcomeTable>;
 
 /**

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { Generated, Insertable, Selectable } from "kysely";
 
 export interface PhoneNumberTable {
   id: Generated<number>;
@@ -15,4 +15,3 @@ export interface PhoneNumberTable {
 }
 export type PhoneNumber = Selectable<PhoneNumberTable>;
 export type NewPhoneNumber = Insertable<PhoneNumberTable>;
-export type PhoneNumberUpdate = Updateable<PhoneNumberTable>;

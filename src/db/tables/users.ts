@@ -1,6 +1,8 @@
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
 
-export type Role = "portal_admin" | "admin" | "editor" | "viewer";
+import type { Role } from "../../domain/permissions.js";
+
+export type { Role };
 
 export interface UserTable {
   id: Generated<number>;

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ForbiddenError, NotFoundError } from "../../domain/errors.js";
+import { ForbiddenError } from "../../domain/errors.js";
 import { canManagePortal } from "../../domain/permissions.js";
-import { findBusiness } from "../../queries/businesses.js";
 import {
+  businessById,
   checkBusinessDeletion,
   createBusiness,
   deleteBusiness,
@@ -31,9 +31,7 @@ function requirePortalAdmin(request: FastifyRequest): void {
 export async function businessRoutes(app: FastifyInstance): Promise<void> {
   async function loadBusiness(request: FastifyRequest<{ Params: IdParams }>) {
     requirePortalAdmin(request);
-    const business = await findBusiness(app.db, toId(request.params.id));
-    if (!business) throw new NotFoundError("No such business.");
-    return business;
+    return businessById(app.db, toId(request.params.id));
   }
 
   app.get("/businesses", async (request, reply) => {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ForbiddenError, NotFoundError } from "../../domain/errors.js";
+import { ForbiddenError } from "../../domain/errors.js";
 import { canManagePortal } from "../../domain/permissions.js";
-import { findCallPurpose, listCallPurposes } from "../../queries/call-purposes.js";
 import {
+  allCallPurposes,
+  callPurposeById,
   createCallPurpose,
   DO_NOT_ORIGINATE_CODE,
   renameCallPurpose,
@@ -31,9 +32,7 @@ function requirePortalAdmin(request: FastifyRequest): void {
 export async function callPurposeRoutes(app: FastifyInstance): Promise<void> {
   async function loadPurpose(request: FastifyRequest<{ Params: IdParams }>) {
     requirePortalAdmin(request);
-    const purpose = await findCallPurpose(app.db, toId(request.params.id));
-    if (!purpose) throw new NotFoundError("No such call purpose.");
-    return purpose;
+    return callPurposeById(app.db, toId(request.params.id));
   }
 
   app.get(LIST, async (request, reply) => {
@@ -41,7 +40,7 @@ export async function callPurposeRoutes(app: FastifyInstance): Promise<void> {
     return reply.pageOrFragment("call-purposes/page", "call-purposes/_list", {
       title: "Call purposes",
       nav: "call-purposes",
-      purposes: await listCallPurposes(app.db),
+      purposes: await allCallPurposes(app.db),
       dnoCode: DO_NOT_ORIGINATE_CODE,
     });
   });

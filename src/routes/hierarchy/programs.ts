@@ -1,13 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Kysely } from "kysely";
-import type { DB } from "../../db/database.js";
-import type { CallPurpose } from "../../db/tables/hierarchy.js";
 import { ForbiddenError } from "../../domain/errors.js";
 import type { Level, LevelKind } from "../../domain/levels.js";
 import { levelPath } from "../../domain/levels.js";
 import { canManagePrograms } from "../../domain/permissions.js";
-import { findCallPurpose, listActiveCallPurposes } from "../../queries/call-purposes.js";
-import { DO_NOT_ORIGINATE_CODE } from "../../services/hierarchy/call-purposes.js";
+import { DO_NOT_ORIGINATE_CODE, purposeChoices } from "../../services/hierarchy/call-purposes.js";
 import { resolveLevel } from "../../services/hierarchy/levels.js";
 import {
   checkProgramDeletion,
@@ -32,13 +28,6 @@ const FIELDS = ["name", "display_name", "call_purpose", "starts_on", "ends_on", 
 const CHANGED = { "hierarchy-changed": null };
 
 /** The purposes a program form offers: active ones, plus the current one if it was retired. */
-async function purposeChoices(db: Kysely<DB>, currentId: number | null): Promise<CallPurpose[]> {
-  const active = await listActiveCallPurposes(db);
-  if (currentId === null || active.some((p) => p.id === currentId)) return active;
-  const current = await findCallPurpose(db, currentId);
-  return current ? [...active, current] : active;
-}
-
 export async function programRoutes(app: FastifyInstance): Promise<void> {
   async function level(
     request: FastifyRequest<{ Params: IdParams }>,

@@ -1,8 +1,7 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { LEVEL_SEGMENTS, type Level, type LevelKind, levelPath } from "../../domain/levels.js";
-import { findCallPurpose, listActiveCallPurposes } from "../../queries/call-purposes.js";
-import { DO_NOT_ORIGINATE_CODE } from "../../services/hierarchy/call-purposes.js";
+import { DO_NOT_ORIGINATE_CODE, purposeChoices } from "../../services/hierarchy/call-purposes.js";
 import { resolveLevel } from "../../services/hierarchy/levels.js";
 import {
   type DashboardParams,
@@ -100,14 +99,7 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
   );
 
   const editForm = async (number: NumberView, returnTo: string, value: string) => {
-    const purposes = await listActiveCallPurposes(app.db);
-    // A retired purpose stays on the numbers that have it, and is shown as their current one.
-    const current = purposes.some((p) => p.id === number.call_purpose_id)
-      ? purposes
-      : [
-          ...purposes,
-          ...[await findCallPurpose(app.db, number.call_purpose_id)].filter((p) => p !== undefined),
-        ];
+    const current = await purposeChoices(app.db, number.call_purpose_id);
     const dno = current.find((p) => p.code === DO_NOT_ORIGINATE_CODE);
     return {
       title: `Edit ${number.national}`,

@@ -1,17 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { ROLE_LABELS } from "../../domain/permissions.js";
-import { countSessionsOfUser } from "../../queries/sessions.js";
-import { changeOwnPassword, endOtherSessions } from "../../services/people/account.js";
-import { createApiToken, listApiTokens, revokeApiToken } from "../../services/people/api-tokens.js";
-import { findUserView } from "../../services/people/user-views.js";
 import {
-  formSchema,
-  formValues,
-  ID,
-  type IdParams,
-  renderFormError,
-  toId,
-} from "../../web/forms.js";
+  changeOwnPassword,
+  countOtherSessions,
+  endOtherSessions,
+} from "../../services/people/account.js";
+import { listApiTokens } from "../../services/people/api-tokens.js";
+import { findUserView } from "../../services/people/user-views.js";
+import { formSchema, formValues, renderFormError } from "../../web/forms.js";
 
 const PASSWORD_FIELDS = ["current_password", "new_password", "confirm_password"] as const;
 
@@ -23,7 +19,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       title: "Your account",
       me,
       roleLabel: ROLE_LABELS[me.role],
-      otherSessions: (await countSessionsOfUser(app.db, me.id)) - 1,
+      otherSessions: await countOtherSessions(app.db, me.id),
       tokens: await listApiTokens(app.db, request.user),
     });
   });
@@ -67,62 +63,11 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  await app.register(accountTokenRoutes);
-
   app.post("/account/sessions/end-others", async (request, reply) => {
     const ended = await endOtherSessions(app.db, request.user, request.sessionId ?? "");
     return reply.done({
       to: "/account",
       message: ended === 1 ? "Signed out 1 other session." : `Signed out ${ended} other sessions.`,
-    });
-  });
-}
-
-/** API tokens: made and revoked here by their owner; the token is shown once, on a 201. */
-export async function accountTokenRoutes(app: FastifyInstance): Promise<void> {
-  const tokenForm = (name: string) => ({
-    title: "New API token",
-    action: "/account/tokens",
-    submitLabel: "Create token",
-    cancelHref: "/account",
-    values: { name },
-    errors: {},
-  });
-
-  app.get("/account/tokens/new", async (_request, reply) =>
-    reply.dialog("account/_token-form", tokenForm("")),
-  );
-
-  app.post("/account/tokens", { schema: formSchema(["name"]) }, async (request, reply) => {
-    const { name } = formValues(request.body, ["name"]);
-    try {
-      const { token, secret } = await createApiToken(app.db, request.user, request.user, name);
-      // Not a 303: the token is shown exactly once and never put in a URL, cookie or flash.
-      reply.code(201);
-      if (request.wantsJson) {
-        return reply.send({
-          ok: true,
-          message: `Created the API token “${token.name}”.`,
-          token: { id: token.id, name: token.name, hint: token.hint, created_at: token.created_at },
-          secret,
-        });
-      }
-      return reply.dialog("account/_token-issued", {
-        title: "API token created",
-        name: token.name,
-        hint: token.hint,
-        secret,
-      });
-    } catch (error) {
-      return renderFormError(reply, error, "account/_token-form", tokenForm(name));
-    }
-  });
-
-  app.post<{ Params: IdParams }>(`/account/tokens/:id${ID}/revoke`, async (request, reply) => {
-    const token = await revokeApiToken(app.db, request.user, request.user, toId(request.params.id));
-    return reply.done({
-      to: "/account",
-      message: `Revoked the API token “${token.name}”. Scripts using it are refused from now on.`,
     });
   });
 }

@@ -8,9 +8,9 @@ import {
   levelTrail,
 } from "../../domain/levels.js";
 import { canEditNumbers } from "../../domain/permissions.js";
-import { listActiveCallPurposes } from "../../queries/call-purposes.js";
-import { findProgram } from "../../queries/programs.js";
+import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
 import { resolveLevel } from "../../services/hierarchy/levels.js";
+import { defaultPurposeAt } from "../../services/hierarchy/programs.js";
 import {
   entriesFromText,
   MAX_ENTRIES,
@@ -23,6 +23,7 @@ import { ID, type IdParams, toId } from "../../web/forms.js";
 import { CONFIRM_BY_JSON } from "../../web/job-json.js";
 import { replyWithJob } from "../../web/job-replies.js";
 import { runFormJson } from "../../web/page-json.js";
+import type { RunBody } from "./run-form.js";
 import { UPLOAD_RATE, uploadTab } from "./upload-tab.js";
 
 /** `numbers` may be repeated (one per field) or one text with newlines, commas or semicolons. */
@@ -38,22 +39,10 @@ const RUN_SCHEMA = {
   },
 };
 
-export interface RunBody {
-  numbers?: string[];
-  call_purpose?: string;
-  confirm?: string;
-  /** The Upload tab's progress id: the page asks /runs/{progress}/progress meanwhile. */
-  progress?: string;
-  /** The Upload tab's file: on a multipart post @fastify/multipart puts it here as a Buffer. */
-  file?: unknown;
-}
-
 /** Which tab of the Add and Delete pages: the Manual one unless `?tab=upload`. */
 interface TabQuery {
   tab?: string;
 }
-
-export type RunKind = "delete" | "add";
 
 export async function manageRoutes(
   app: FastifyInstance,
@@ -163,8 +152,8 @@ export async function manageRoutes(
 
   /** In a program, new numbers take the program's default purpose unless told otherwise. */
   async function defaultPurpose(level: Level): Promise<string> {
-    const program = level.program ? await findProgram(app.db, level.program.id) : undefined;
-    return program ? String(program.default_call_purpose_id) : "";
+    const id = await defaultPurposeAt(app.db, level);
+    return id === null ? "" : String(id);
   }
 
   async function addPage(
@@ -181,7 +170,7 @@ export async function manageRoutes(
       action: `${levelPath(level)}/numbers/add`,
       text,
       purpose,
-      purposes: await listActiveCallPurposes(app.db),
+      purposes: await purposeChoices(app.db),
       error,
       maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
     });
@@ -193,7 +182,7 @@ export async function manageRoutes(
       const level = await editableLevel(request, kind);
       const purpose = await defaultPurpose(level);
       if (request.wantsJson) {
-        return runFormJson(level, "add", await listActiveCallPurposes(app.db), purpose);
+        return runFormJson(level, "add", await purposeChoices(app.db), purpose);
       }
       if (request.query.tab === "upload") {
         return uploadPage(reply, level, "add", { purpose });

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ValidationError } from "../../domain/errors.js";
 import { type Level, type LevelKind, levelPath, levelTrail } from "../../domain/levels.js";
-import { listActiveCallPurposes } from "../../queries/call-purposes.js";
+import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
 import { jobOf, MAX_ENTRIES, planRun, type RunContext } from "../../services/runs/bulk-runs.js";
 import { PROGRESS_ID, RunProgressBoard } from "../../services/runs/run-progress.js";
 import type { RunPhase, RunWorkers } from "../../services/runs/threads/run-workers.js";
@@ -19,7 +19,7 @@ import {
 } from "../../services/runs/upload-file.js";
 import type { IdParams } from "../../web/forms.js";
 import { replyWithJob } from "../../web/job-replies.js";
-import type { RunBody, RunKind } from "./manage.js";
+import type { RunBody, RunKind } from "./run-form.js";
 
 /** Multipart limits hit while the file was still arriving (413), in the upload form's words. */
 const UPLOAD_LIMIT_MESSAGES: Readonly<Record<string, string>> = {
@@ -85,7 +85,7 @@ export function uploadTab(
       place: levelTrail(level),
       errors,
       purpose,
-      purposes: kind === "add" ? await listActiveCallPurposes(app.db) : [],
+      purposes: kind === "add" ? await purposeChoices(app.db) : [],
       maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
       maxSize: UPLOAD_MAX_SIZE_LABEL,
       progressId: randomUUID(),

@@ -8,7 +8,7 @@ import { parseDigitSearch } from "../../domain/number-search.js";
 import { replaceControls } from "../../domain/text.js";
 import { countEvents, type EventFilter, listEvents } from "../../queries/audit-events.js";
 
-export const ACTIVITY_PAGE_SIZE = 50;
+const ACTIVITY_PAGE_SIZE = 50;
 
 /** The actions a reader can filter by, grouped as people think of them. */
 export const ACTION_CHOICES = [

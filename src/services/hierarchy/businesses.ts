@@ -1,9 +1,8 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction, isUniqueViolation } from "../../db/sqlite/sqlite.js";
+import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { Business } from "../../db/tables/hierarchy.js";
-import { ConflictError, NotFoundError, ValidationError } from "../../domain/errors.js";
-import { normaliseName, validateName } from "../../domain/names.js";
+import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import type { CurrentUser } from "../../domain/permissions.js";
 import {
   type BusinessRow,
@@ -17,6 +16,7 @@ import {
 import { countBusinessHoldings, type Holdings } from "../../queries/holdings.js";
 import { recordAudit } from "../audit/audit.js";
 import { type DeletionCheck, describeDeletion } from "./deletion-check.js";
+import { checkName, type NameRule, writeNamed } from "./named-writes.js";
 
 export interface BusinessInput {
   name: string;
@@ -26,20 +26,11 @@ export function listBusinessesFor(db: Kysely<DB>, user: CurrentUser): Promise<Bu
   return listBusinesses(db, user.scope.kind === "portal" ? null : user.scope.businessId);
 }
 
-async function checkName(db: Kysely<DB>, raw: string, exceptId: number | null): Promise<string> {
-  const name = normaliseName(raw);
-  const problem = validateName(name, "business");
-  if (problem) throw new ValidationError({ name: problem });
-  const existing = await findBusinessByName(db, name);
-  if (existing && existing.id !== exceptId) {
-    throw new ValidationError({ name: `A business named “${existing.name}” already exists.` });
-  }
-  return name;
-}
-
-function duplicateNameError(name: string): ValidationError {
-  return new ValidationError({ name: `A business named “${name}” already exists.` });
-}
+const businessNames: NameRule = {
+  noun: "business",
+  findByName: findBusinessByName,
+  taken: (name) => `A business named “${name}” already exists.`,
+};
 
 export async function createBusiness(
   db: Kysely<DB>,
@@ -47,29 +38,24 @@ export async function createBusiness(
   input: BusinessInput,
 ): Promise<Business> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const name = await checkName(trx, input.name, null);
-      const business = await insertBusiness(trx, { name, created_at: now, updated_at: now });
-      await recordAudit(
-        trx,
-        actor,
-        {
-          action: "business.create",
-          subjectType: "business",
-          subjectId: business.id,
-          place: { businessId: business.id },
-          summary: `Created business ${name}`,
-          after: { name },
-        },
-        now,
-      );
-      return business;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicateNameError(normaliseName(input.name));
-    throw error;
-  }
+  return writeNamed(db, businessNames, input.name, async (trx) => {
+    const name = await checkName(trx, businessNames, input.name, null);
+    const business = await insertBusiness(trx, { name, created_at: now, updated_at: now });
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: "business.create",
+        subjectType: "business",
+        subjectId: business.id,
+        place: { businessId: business.id },
+        summary: `Created business ${name}`,
+        after: { name },
+      },
+      now,
+    );
+    return business;
+  });
 }
 
 export async function updateBusiness(
@@ -79,34 +65,29 @@ export async function updateBusiness(
   input: BusinessInput,
 ): Promise<Business> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const before = await findBusiness(trx, id);
-      if (!before) throw new NotFoundError("No such business.");
-      const name = await checkName(trx, input.name, id);
-      if (name !== before.name) {
-        await renameBusiness(trx, id, name, now);
-        await recordAudit(
-          trx,
-          actor,
-          {
-            action: "business.update",
-            subjectType: "business",
-            subjectId: id,
-            place: { businessId: id },
-            summary: `Renamed business ${before.name} to ${name}`,
-            before: { name: before.name },
-            after: { name },
-          },
-          now,
-        );
-      }
-      return { ...before, name, updated_at: now };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicateNameError(normaliseName(input.name));
-    throw error;
-  }
+  return writeNamed(db, businessNames, input.name, async (trx) => {
+    const before = await findBusiness(trx, id);
+    if (!before) throw new NotFoundError("No such business.");
+    const name = await checkName(trx, businessNames, input.name, id);
+    if (name !== before.name) {
+      await renameBusiness(trx, id, name, now);
+      await recordAudit(
+        trx,
+        actor,
+        {
+          action: "business.update",
+          subjectType: "business",
+          subjectId: id,
+          place: { businessId: id },
+          summary: `Renamed business ${before.name} to ${name}`,
+          before: { name: before.name },
+          after: { name },
+        },
+        now,
+      );
+    }
+    return { ...before, name, updated_at: now };
+  });
 }
 
 export async function checkBusinessDeletion(db: Kysely<DB>, id: number): Promise<DeletionCheck> {
@@ -141,4 +122,11 @@ export async function deleteBusiness(
     );
     return before;
   });
+}
+
+/** One business by id; a missing one is a 404. */
+export async function businessById(db: Kysely<DB>, id: number): Promise<Business> {
+  const business = await findBusiness(db, id);
+  if (!business) throw new NotFoundError("No such business.");
+  return business;
 }

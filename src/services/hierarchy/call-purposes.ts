@@ -1,36 +1,58 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction, isUniqueViolation } from "../../db/sqlite/sqlite.js";
+import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { CallPurpose } from "../../db/tables/hierarchy.js";
-import { NotFoundError, ValidationError } from "../../domain/errors.js";
-import { normaliseName, validateName } from "../../domain/names.js";
+import { NotFoundError } from "../../domain/errors.js";
 import type { CurrentUser } from "../../domain/permissions.js";
 import {
   findCallPurpose,
   findCallPurposeByName,
   insertCallPurpose,
+  listActiveCallPurposes,
+  listCallPurposes,
   updateCallPurpose,
 } from "../../queries/call-purposes.js";
 import { recordAudit } from "../audit/audit.js";
+import { checkName, type NameRule, writeNamed } from "./named-writes.js";
 
 /** The seeded purpose whose choice warns that the number must never place calls. */
 export const DO_NOT_ORIGINATE_CODE = "do_not_originate";
+
+/** Every call purpose, retired ones included (the portal admin's list). */
+export function allCallPurposes(db: Kysely<DB>): Promise<CallPurpose[]> {
+  return listCallPurposes(db);
+}
+
+/** One call purpose by id; a missing one is a 404. */
+export async function callPurposeById(db: Kysely<DB>, id: number): Promise<CallPurpose> {
+  const purpose = await findCallPurpose(db, id);
+  if (!purpose) throw new NotFoundError("No such call purpose.");
+  return purpose;
+}
+
+/**
+ * The purposes a form offers. A retired purpose stays on what has it and is offered as its
+ * current one, so saving the form unchanged never moves a number or program off it.
+ */
+export async function purposeChoices(
+  db: Kysely<DB>,
+  currentId: number | null = null,
+): Promise<CallPurpose[]> {
+  const active = await listActiveCallPurposes(db);
+  if (currentId === null || active.some((p) => p.id === currentId)) return active;
+  const current = await findCallPurpose(db, currentId);
+  return current ? [...active, current] : active;
+}
 
 export interface CallPurposeInput {
   name: string;
 }
 
-const duplicate = (name: string): ValidationError =>
-  new ValidationError({ name: `A call purpose named “${name}” already exists.` });
-
-async function checkName(db: Kysely<DB>, raw: string, exceptId: number | null): Promise<string> {
-  const name = normaliseName(raw);
-  const problem = validateName(name, "call purpose");
-  if (problem) throw new ValidationError({ name: problem });
-  const existing = await findCallPurposeByName(db, name);
-  if (existing && existing.id !== exceptId) throw duplicate(existing.name);
-  return name;
-}
+const purposeNames: NameRule = {
+  noun: "call purpose",
+  findByName: findCallPurposeByName,
+  taken: (name) => `A call purpose named “${name}” already exists.`,
+};
 
 const portalPlace = { businessId: null };
 
@@ -40,29 +62,24 @@ export async function createCallPurpose(
   input: CallPurposeInput,
 ): Promise<CallPurpose> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const name = await checkName(trx, input.name, null);
-      const purpose = await insertCallPurpose(trx, { name, created_at: now, updated_at: now });
-      await recordAudit(
-        trx,
-        actor,
-        {
-          action: "call_purpose.create",
-          subjectType: "call_purpose",
-          subjectId: purpose.id,
-          place: portalPlace,
-          summary: `Added call purpose ${name}`,
-          after: { name },
-        },
-        now,
-      );
-      return purpose;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicate(normaliseName(input.name));
-    throw error;
-  }
+  return writeNamed(db, purposeNames, input.name, async (trx) => {
+    const name = await checkName(trx, purposeNames, input.name, null);
+    const purpose = await insertCallPurpose(trx, { name, created_at: now, updated_at: now });
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: "call_purpose.create",
+        subjectType: "call_purpose",
+        subjectId: purpose.id,
+        place: portalPlace,
+        summary: `Added call purpose ${name}`,
+        after: { name },
+      },
+      now,
+    );
+    return purpose;
+  });
 }
 
 export async function renameCallPurpose(
@@ -72,34 +89,29 @@ export async function renameCallPurpose(
   input: CallPurposeInput,
 ): Promise<CallPurpose> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const before = await findCallPurpose(trx, id);
-      if (!before) throw new NotFoundError("No such call purpose.");
-      const name = await checkName(trx, input.name, id);
-      if (name !== before.name) {
-        await updateCallPurpose(trx, id, { name, updated_at: now });
-        await recordAudit(
-          trx,
-          actor,
-          {
-            action: "call_purpose.update",
-            subjectType: "call_purpose",
-            subjectId: id,
-            place: portalPlace,
-            summary: `Renamed call purpose ${before.name} to ${name}`,
-            before: { name: before.name },
-            after: { name },
-          },
-          now,
-        );
-      }
-      return { ...before, name, updated_at: now };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicate(normaliseName(input.name));
-    throw error;
-  }
+  return writeNamed(db, purposeNames, input.name, async (trx) => {
+    const before = await findCallPurpose(trx, id);
+    if (!before) throw new NotFoundError("No such call purpose.");
+    const name = await checkName(trx, purposeNames, input.name, id);
+    if (name !== before.name) {
+      await updateCallPurpose(trx, id, { name, updated_at: now });
+      await recordAudit(
+        trx,
+        actor,
+        {
+          action: "call_purpose.update",
+          subjectType: "call_purpose",
+          subjectId: id,
+          place: portalPlace,
+          summary: `Renamed call purpose ${before.name} to ${name}`,
+          before: { name: before.name },
+          after: { name },
+        },
+        now,
+      );
+    }
+    return { ...before, name, updated_at: now };
+  });
 }
 
 /**

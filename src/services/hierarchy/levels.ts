@@ -59,3 +59,14 @@ export async function buildLevelSwitcher(
       : await cache.get(`switcher-programs:${unitId}`, () => listProgramRefs(db, unitId));
   return { level, businessVisible: scope.kind !== "unit", businesses, units, programs };
 }
+
+/** The level a business- or unit-scoped user starts from; a portal admin has none. */
+export async function homeLevelOf(db: Kysely<DB>, user: CurrentUser): Promise<Level | null> {
+  const { scope } = user;
+  if (scope.kind === "portal") return null;
+  return (
+    (scope.kind === "unit"
+      ? await findLevel(db, "unit", scope.unitId)
+      : await findLevel(db, "business", scope.businessId)) ?? null
+  );
+}

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction, isUniqueViolation } from "../../db/sqlite/sqlite.js";
+import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { Program } from "../../db/tables/hierarchy.js";
 import { validateDisplayName } from "../../domain/display-name.js";
 import {
@@ -35,6 +35,7 @@ import {
 } from "../../queries/programs.js";
 import { recordAudit } from "../audit/audit.js";
 import { type DeletionCheck, describeDeletion } from "./deletion-check.js";
+import { type NameRule, nameProblem, writeNamed } from "./named-writes.js";
 
 /** The program form's fields, as posted. */
 export interface ProgramInput {
@@ -52,7 +53,7 @@ export interface ProgramView extends ProgramRow {
   statusLabel: string;
 }
 
-export function toProgramView(row: ProgramRow, on: string = today()): ProgramView {
+function toProgramView(row: ProgramRow, on: string = today()): ProgramView {
   const status = programStatus({ startsOn: row.starts_on, endsOn: row.ends_on }, on);
   return { ...row, status, statusLabel: PROGRAM_STATUS_LABELS[status] };
 }
@@ -86,6 +87,23 @@ interface CheckedProgram {
   ends_on: string | null;
 }
 
+/** Program names are unique within their unit. */
+const programNames = (unit: NamedRef): NameRule => ({
+  noun: "program",
+  findByName: (db, name) => findProgramByName(db, unit.id, name),
+  taken: (name) => `${unit.name} already has a program named “${name}”.`,
+});
+
+/** At business level the unit is the posted one, known only inside the write. */
+const programNamesAt = (level: Level): NameRule =>
+  level.unit
+    ? programNames(level.unit)
+    : {
+        noun: "program",
+        findByName: async () => undefined,
+        taken: () => "A program with this name already exists in the unit.",
+      };
+
 /** Applies every program rule; collects all messages so the form shows them at once. */
 async function checkProgram(
   db: Kysely<DB>,
@@ -95,14 +113,10 @@ async function checkProgram(
   errors: FieldErrors,
 ): Promise<CheckedProgram> {
   const name = normaliseName(input.name);
-  const nameProblem = validateName(name, "program");
-  if (nameProblem) errors.name = nameProblem;
-  else if (unit) {
-    const existing = await findProgramByName(db, unit.id, name);
-    if (existing && existing.id !== current?.id) {
-      errors.name = `${unit.name} already has a program named “${existing.name}”.`;
-    }
-  }
+  const problem = unit
+    ? await nameProblem(db, programNames(unit), name, current?.id ?? null)
+    : validateName(name, "program");
+  if (problem) errors.name = problem;
   const displayProblem = validateDisplayName(input.display_name);
   if (displayProblem) errors.display_name = displayProblem;
 
@@ -155,40 +169,33 @@ export async function createProgram(
   input: ProgramInput,
 ): Promise<Program> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const errors: FieldErrors = {};
-      const unit = await chooseUnit(trx, actor, level, input, errors);
-      const checked = await checkProgram(trx, input, unit, null, errors);
-      if (hasErrors(errors) || !unit) throw new ValidationError(errors);
-      const program = await insertProgram(trx, {
-        ...checked,
-        business_id: level.business.id,
-        business_unit_id: unit.id,
-        created_at: now,
-        updated_at: now,
-      });
-      await recordAudit(
-        trx,
-        actor,
-        {
-          action: "program.create",
-          subjectType: "program",
-          subjectId: program.id,
-          place: { businessId: level.business.id, unitId: unit.id, programId: program.id },
-          summary: `Created program ${checked.name} in ${unit.name}`,
-          after: checked,
-        },
-        now,
-      );
-      return program;
+  return writeNamed(db, programNamesAt(level), input.name, async (trx) => {
+    const errors: FieldErrors = {};
+    const unit = await chooseUnit(trx, actor, level, input, errors);
+    const checked = await checkProgram(trx, input, unit, null, errors);
+    if (hasErrors(errors) || !unit) throw new ValidationError(errors);
+    const program = await insertProgram(trx, {
+      ...checked,
+      business_id: level.business.id,
+      business_unit_id: unit.id,
+      created_at: now,
+      updated_at: now,
     });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ValidationError({ name: "A program with this name already exists in the unit." });
-    }
-    throw error;
-  }
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: "program.create",
+        subjectType: "program",
+        subjectId: program.id,
+        place: { businessId: level.business.id, unitId: unit.id, programId: program.id },
+        summary: `Created program ${checked.name} in ${unit.name}`,
+        after: checked,
+      },
+      now,
+    );
+    return program;
+  });
 }
 
 export async function updateProgram(
@@ -198,48 +205,41 @@ export async function updateProgram(
   input: ProgramInput,
 ): Promise<Program> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const before = await findProgram(trx, level.id);
-      if (!before || !level.unit) throw new NotFoundError("No such program.");
-      const errors: FieldErrors = {};
-      const checked = await checkProgram(trx, input, level.unit, before, errors);
-      if (hasErrors(errors)) throw new ValidationError(errors);
-      const beforeFields: CheckedProgram = {
-        name: before.name,
-        display_name: before.display_name,
-        default_call_purpose_id: before.default_call_purpose_id,
-        starts_on: before.starts_on,
-        ends_on: before.ends_on,
-      };
-      const changed = (Object.keys(checked) as Array<keyof CheckedProgram>).filter(
-        (key) => checked[key] !== beforeFields[key],
+  return writeNamed(db, programNamesAt(level), input.name, async (trx) => {
+    const before = await findProgram(trx, level.id);
+    if (!before || !level.unit) throw new NotFoundError("No such program.");
+    const errors: FieldErrors = {};
+    const checked = await checkProgram(trx, input, level.unit, before, errors);
+    if (hasErrors(errors)) throw new ValidationError(errors);
+    const beforeFields: CheckedProgram = {
+      name: before.name,
+      display_name: before.display_name,
+      default_call_purpose_id: before.default_call_purpose_id,
+      starts_on: before.starts_on,
+      ends_on: before.ends_on,
+    };
+    const changed = (Object.keys(checked) as Array<keyof CheckedProgram>).filter(
+      (key) => checked[key] !== beforeFields[key],
+    );
+    if (changed.length > 0) {
+      await updateProgramRow(trx, level.id, { ...checked, updated_at: now });
+      await recordAudit(
+        trx,
+        actor,
+        {
+          action: "program.update",
+          subjectType: "program",
+          subjectId: level.id,
+          place: { businessId: level.business.id, unitId: level.unit.id, programId: level.id },
+          summary: `Updated program ${checked.name}: ${changed.join(", ")}`,
+          before: Object.fromEntries(changed.map((k) => [k, beforeFields[k]])),
+          after: Object.fromEntries(changed.map((k) => [k, checked[k]])),
+        },
+        now,
       );
-      if (changed.length > 0) {
-        await updateProgramRow(trx, level.id, { ...checked, updated_at: now });
-        await recordAudit(
-          trx,
-          actor,
-          {
-            action: "program.update",
-            subjectType: "program",
-            subjectId: level.id,
-            place: { businessId: level.business.id, unitId: level.unit.id, programId: level.id },
-            summary: `Updated program ${checked.name}: ${changed.join(", ")}`,
-            before: Object.fromEntries(changed.map((k) => [k, beforeFields[k]])),
-            after: Object.fromEntries(changed.map((k) => [k, checked[k]])),
-          },
-          now,
-        );
-      }
-      return { ...before, ...checked, updated_at: now };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ValidationError({ name: "A program with this name already exists in the unit." });
     }
-    throw error;
-  }
+    return { ...before, ...checked, updated_at: now };
+  });
 }
 
 export async function checkProgramDeletion(db: Kysely<DB>, id: number): Promise<DeletionCheck> {
@@ -277,4 +277,10 @@ export async function deleteProgram(
     );
     return before;
   });
+}
+
+/** In a program, new numbers take the program's default purpose; elsewhere there is none. */
+export async function defaultPurposeAt(db: Kysely<DB>, level: Level): Promise<number | null> {
+  const program = level.program ? await findProgram(db, level.program.id) : undefined;
+  return program ? program.default_call_purpose_id : null;
 }

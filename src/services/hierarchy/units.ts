@@ -1,10 +1,9 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction, isUniqueViolation } from "../../db/sqlite/sqlite.js";
+import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { BusinessUnit } from "../../db/tables/hierarchy.js";
-import { ConflictError, NotFoundError, ValidationError } from "../../domain/errors.js";
+import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import type { Level } from "../../domain/levels.js";
-import { normaliseName, validateName } from "../../domain/names.js";
 import type { CurrentUser } from "../../domain/permissions.js";
 import { countUnitHoldings } from "../../queries/holdings.js";
 import {
@@ -18,6 +17,7 @@ import {
 } from "../../queries/units.js";
 import { recordAudit } from "../audit/audit.js";
 import { type DeletionCheck, describeDeletion } from "./deletion-check.js";
+import { checkName, type NameRule, writeNamed } from "./named-writes.js";
 
 export interface UnitInput {
   name: string;
@@ -28,22 +28,12 @@ export function listUnitsFor(db: Kysely<DB>, user: CurrentUser, level: Level): P
   return listUnits(db, level.business.id, user.scope.kind === "unit" ? user.scope.unitId : null);
 }
 
-const duplicate = (name: string, businessName: string): ValidationError =>
-  new ValidationError({ name: `${businessName} already has a business unit named “${name}”.` });
-
-async function checkName(
-  db: Kysely<DB>,
-  raw: string,
-  business: { id: number; name: string },
-  exceptId: number | null,
-): Promise<string> {
-  const name = normaliseName(raw);
-  const problem = validateName(name, "business unit");
-  if (problem) throw new ValidationError({ name: problem });
-  const existing = await findUnitByName(db, business.id, name);
-  if (existing && existing.id !== exceptId) throw duplicate(existing.name, business.name);
-  return name;
-}
+/** Unit names are unique within their business. */
+const unitNames = (business: { id: number; name: string }): NameRule => ({
+  noun: "business unit",
+  findByName: (db, name) => findUnitByName(db, business.id, name),
+  taken: (name) => `${business.name} already has a business unit named “${name}”.`,
+});
 
 export async function createUnit(
   db: Kysely<DB>,
@@ -52,34 +42,30 @@ export async function createUnit(
   input: UnitInput,
 ): Promise<BusinessUnit> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const name = await checkName(trx, input.name, business, null);
-      const unit = await insertUnit(trx, {
-        business_id: business.id,
-        name,
-        created_at: now,
-        updated_at: now,
-      });
-      await recordAudit(
-        trx,
-        actor,
-        {
-          action: "unit.create",
-          subjectType: "unit",
-          subjectId: unit.id,
-          place: { businessId: business.id, unitId: unit.id },
-          summary: `Created business unit ${name} in ${business.name}`,
-          after: { name },
-        },
-        now,
-      );
-      return unit;
+  const names = unitNames(business);
+  return writeNamed(db, names, input.name, async (trx) => {
+    const name = await checkName(trx, names, input.name, null);
+    const unit = await insertUnit(trx, {
+      business_id: business.id,
+      name,
+      created_at: now,
+      updated_at: now,
     });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicate(normaliseName(input.name), business.name);
-    throw error;
-  }
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: "unit.create",
+        subjectType: "unit",
+        subjectId: unit.id,
+        place: { businessId: business.id, unitId: unit.id },
+        summary: `Created business unit ${name} in ${business.name}`,
+        after: { name },
+      },
+      now,
+    );
+    return unit;
+  });
 }
 
 export async function updateUnit(
@@ -89,34 +75,30 @@ export async function updateUnit(
   input: UnitInput,
 ): Promise<BusinessUnit> {
   const now = new Date().toISOString();
-  try {
-    return await inWriteTransaction(db, async (trx) => {
-      const before = await findUnit(trx, level.id);
-      if (!before) throw new NotFoundError("No such business unit.");
-      const name = await checkName(trx, input.name, level.business, level.id);
-      if (name !== before.name) {
-        await renameUnit(trx, level.id, name, now);
-        await recordAudit(
-          trx,
-          actor,
-          {
-            action: "unit.update",
-            subjectType: "unit",
-            subjectId: level.id,
-            place: { businessId: level.business.id, unitId: level.id },
-            summary: `Renamed business unit ${before.name} to ${name}`,
-            before: { name: before.name },
-            after: { name },
-          },
-          now,
-        );
-      }
-      return { ...before, name, updated_at: now };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicate(normaliseName(input.name), level.business.name);
-    throw error;
-  }
+  const names = unitNames(level.business);
+  return writeNamed(db, names, input.name, async (trx) => {
+    const before = await findUnit(trx, level.id);
+    if (!before) throw new NotFoundError("No such business unit.");
+    const name = await checkName(trx, names, input.name, level.id);
+    if (name !== before.name) {
+      await renameUnit(trx, level.id, name, now);
+      await recordAudit(
+        trx,
+        actor,
+        {
+          action: "unit.update",
+          subjectType: "unit",
+          subjectId: level.id,
+          place: { businessId: level.business.id, unitId: level.id },
+          summary: `Renamed business unit ${before.name} to ${name}`,
+          before: { name: before.name },
+          after: { name },
+        },
+        now,
+      );
+    }
+    return { ...before, name, updated_at: now };
+  });
 }
 
 export async function checkUnitDeletion(db: Kysely<DB>, id: number): Promise<DeletionCheck> {

@@ -58,7 +58,7 @@ function plusDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export interface PageLink {
+interface PageLink {
   label: string;
   href: string;
   current: boolean;
@@ -268,7 +268,7 @@ export async function* exportDashboard(
   }
 }
 
-export const EXPORT_HEADER = [
+const EXPORT_HEADER = [
   "phone_number",
   "national_format",
   "business",

@@ -32,7 +32,7 @@ async function buildIndex(db: Kysely<DB>, businessId: number): Promise<DigitInde
 }
 
 /** More matches than this and the search falls back to SQL (a list of ids would be huge). */
-export const MAX_INDEX_MATCHES = 5_000;
+const MAX_INDEX_MATCHES = 5_000;
 
 /**
  * Ids of the business's numbers whose E.164 contains `digits`, newest first; null when more

@@ -17,9 +17,9 @@ import { recordAudit } from "../audit/audit.js";
 import { DO_NOT_ORIGINATE_CODE } from "../hierarchy/call-purposes.js";
 
 /** Where a number stands: in a program (with its status), or in no program. */
-export type NumberStatus = "active" | "scheduled" | "expired" | "unassigned";
+type NumberStatus = "active" | "scheduled" | "expired" | "unassigned";
 
-export const NUMBER_STATUS_LABELS: Record<NumberStatus, string> = {
+const NUMBER_STATUS_LABELS: Record<NumberStatus, string> = {
   ...PROGRAM_STATUS_LABELS,
   unassigned: "Unassigned",
 };

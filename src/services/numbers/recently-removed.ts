@@ -53,7 +53,7 @@ function snapshotOf(event: AuditEvent): Snapshot | null {
 
 const cutoff = (now = Date.now()) => new Date(now - RESTORE_DAYS * 864e5).toISOString();
 
-export interface RemovalView {
+interface RemovalView {
   id: number;
   occurred_at: string;
   actor_email: string;

@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from "../../domain/errors.js";
 import type { CurrentUser } from "../../domain/permissions.js";
-import { deleteSessionsOfUser } from "../../queries/sessions.js";
+import { countSessionsOfUser, deleteSessionsOfUser } from "../../queries/sessions.js";
 import { findUser, updateUserRow } from "../../queries/users.js";
 import { auditPlaceOf, recordAudit } from "../audit/audit.js";
 import { hashPassword, type ScryptParams, validatePassword, verifyPassword } from "./passwords.js";
@@ -87,4 +87,9 @@ export async function endOtherSessions(
     );
     return ended;
   });
+}
+
+/** How many sessions the user has besides the one asking. */
+export async function countOtherSessions(db: Kysely<DB>, userId: number): Promise<number> {
+  return (await countSessionsOfUser(db, userId)) - 1;
 }

@@ -24,7 +24,7 @@ import { auditPlaceOf, recordAudit } from "../audit/audit.js";
 import { COMMAND_LINE } from "./users.js";
 
 /** Makes a leaked token easy to recognise (secret scanners, logs). */
-export const TOKEN_PREFIX = "nd_";
+const TOKEN_PREFIX = "nd_";
 /** nd_ + 43 base64url characters (32 bytes). */
 const TOKEN_SHAPE = /^nd_[A-Za-z0-9_-]{43}$/;
 /** last_used_at is written at most this often, so scripted reads do not mean writes. */

@@ -14,13 +14,12 @@ import {
   touchSession,
 } from "../../queries/sessions.js";
 
-export const SESSION_IDLE_MS = 30 * 60 * 1000;
+const SESSION_IDLE_MS = 30 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
 /** last_seen_at is written at most this often, so reading pages does not mean writing. */
 const TOUCH_EVERY_MS = 60 * 1000;
 
-export const sessionIdOf = (token: string): string =>
-  createHash("sha256").update(token).digest("hex");
+const sessionIdOf = (token: string): string => createHash("sha256").update(token).digest("hex");
 
 export interface StartedSession {
   token: string;

@@ -19,7 +19,7 @@ import type { ReadCache } from "../read-cache.js";
 import { executeRun, type RunEntry, type RunPlan, type RunSummary } from "./run-engine.js";
 import type { RunWorkers } from "./threads/run-workers.js";
 
-export type { ParsedNumber, RunEntry } from "./run-engine.js";
+export type { RunEntry } from "./run-engine.js";
 
 /** The most entries one run takes (product.md: uploads of up to 100,000 numbers). */
 export const MAX_ENTRIES = 100_000;
@@ -33,7 +33,7 @@ export function entriesFromText(text: string): RunEntry[] {
     .map((number, index) => ({ line: index + 1, number, callPurpose: null }));
 }
 
-export function checkSize(count: number): void {
+function checkSize(count: number): void {
   if (count === 0) throw new ValidationError({ numbers: "Enter at least one phone number." });
   if (count > MAX_ENTRIES) {
     throw new ValidationError({
@@ -100,7 +100,7 @@ export async function planRun(
 }
 
 /** Runs `work` as the portal's only writer (other writes wait; pages keep reading). */
-export async function asOnlyWriter<T>(
+async function asOnlyWriter<T>(
   database: RunContext["database"],
   work: () => T | Promise<T>,
 ): Promise<T> {

@@ -17,7 +17,7 @@ import { PROGRESS_EVERY, type RunPlan, type RunProgress, type RunSummary } from 
 import { LEVEL_COLUMNS, type Parsed, Run } from "./run-record.js";
 import type { ReadAhead } from "./threads/read-ahead.js";
 
-export type { ParsedNumber, RunEntry } from "./run-entries.js";
+export type { RunEntry } from "./run-entries.js";
 export type { RunPlan, RunProgress, RunSummary } from "./run-plan.js";
 
 /**

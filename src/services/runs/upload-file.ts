@@ -31,7 +31,7 @@ export interface ReadOptions {
 }
 
 /** An entry of the file, its number unread (except a line whose columns are wrong). */
-export type ReadEntry = RunEntry;
+type ReadEntry = RunEntry;
 
 export type ReadResult =
   | { ok: true; entries: ReadEntry[] }

@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import csrf from "@fastify/csrf-protection";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CurrentUser } from "../../domain/permissions.js";
 import { safeRedirect } from "../../domain/safe-redirect.js";
-import { findServerSecret, insertServerSecretIfMissing } from "../../queries/server-secrets.js";
+import { serverSecret as loadServerSecret } from "../../services/ops/server-secrets.js";
 import { authenticateToken, bearerTokenOf } from "../../services/people/api-tokens.js";
 import type { ScryptParams } from "../../services/people/passwords.js";
 import { resumeSession, SESSION_ABSOLUTE_MS } from "../../services/people/sessions.js";
@@ -60,18 +59,11 @@ export interface AuthOptions {
   passwordHashing: ScryptParams;
   /** Mark cookies Secure even when the request itself looks like plain HTTP (behind a proxy). */
   cookieSecure: boolean;
+  announce: (text: string) => void;
 }
 
-async function serverSecret(app: FastifyInstance, name: string): Promise<string> {
-  await insertServerSecretIfMissing(
-    app.db,
-    name,
-    randomBytes(32).toString("base64url"),
-    new Date().toISOString(),
-  );
-  const value = await findServerSecret(app.db, name);
-  if (!value) throw new Error(`server secret ${name} missing`);
-  return value;
+function serverSecret(app: FastifyInstance, name: string): Promise<string> {
+  return loadServerSecret(app.db, name);
 }
 
 /** Where a signed-out request goes: the sign-in page, coming back here afterwards. */
@@ -106,10 +98,14 @@ export const authPlugin = fp<AuthOptions>(
       password: options.adminPassword,
       hashing: options.passwordHashing,
     });
-    if (first?.generatedPassword) {
+    if (first) {
       // Printed once, on the console of the person starting the portal, never logged as data.
-      process.stdout.write(
-        `\nNumberdesk: created the first portal admin.\n  email:    ${first.user.email}\n  password: ${first.generatedPassword}\nSign in at /login and change it under Account.\n\n`,
+      // A password given in ADMIN_PASSWORD is never echoed: its owner already knows it.
+      const password = first.generatedPassword
+        ? `  password: ${first.generatedPassword}\nSign in at /login and change it under Account.\n`
+        : "  password: the one given in ADMIN_PASSWORD\nSign in at /login.\n";
+      options.announce(
+        `\nNumberdesk: created the first portal admin.\n  email:    ${first.user.email}\n${password}\n`,
       );
     }
 

@@ -1,7 +1,6 @@
 import fp from "fastify-plugin";
 import type { Kysely } from "kysely";
 import type { Database, DB } from "../../db/database.js";
-import { dataVersionReader } from "../../db/sqlite/sqlite.js";
 import { ReadCache } from "../../services/read-cache.js";
 
 declare module "fastify" {
@@ -18,7 +17,7 @@ export const dbPlugin = fp<{ database: Database }>(
   async (app, { database }) => {
     app.decorate("database", database);
     app.decorate("db", database.db);
-    app.decorate("readCache", new ReadCache(dataVersionReader(database.handle, database.reader)));
+    app.decorate("readCache", new ReadCache(database.dataVersion));
     app.addHook("onClose", async () => {
       await database.close();
     });

@@ -12,7 +12,7 @@ declare module "fastify" {
   }
 }
 
-export function wantsFragment(request: FastifyRequest): boolean {
+function wantsFragment(request: FastifyRequest): boolean {
   return request.headers["hx-request"] === "true" && request.headers["hx-boosted"] !== "true";
 }
 

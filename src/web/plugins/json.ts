@@ -12,7 +12,7 @@ declare module "fastify" {
   }
 }
 
-export function wantsJson(request: FastifyRequest): boolean {
+function wantsJson(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? "";
   return (
     !request.isFragment && accept.includes("application/json") && !accept.includes("text/html")

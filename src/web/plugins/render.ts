@@ -5,8 +5,7 @@ import fp from "fastify-plugin";
 import type { Level } from "../../domain/levels.js";
 import { type CurrentUser, ROLE_LABELS } from "../../domain/permissions.js";
 import { VIEWS_DIR } from "../../paths.js";
-import { findLevel } from "../../queries/levels.js";
-import { buildLevelSwitcher } from "../../services/hierarchy/levels.js";
+import { buildLevelSwitcher, homeLevelOf } from "../../services/hierarchy/levels.js";
 import { buildNavigation, type NavKey } from "../navigation.js";
 import type { Flash, FlashUndo } from "./flash.js";
 import { jsonError } from "./json.js";
@@ -67,10 +66,7 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
     /** A page without a level of its own (e.g. Account) shows a scoped user's home level. */
     async function levelFor(viewer: CurrentUser | null, data: PageData): Promise<Level | null> {
       if (data.level || !viewer || viewer.scope.kind === "portal") return data.level ?? null;
-      const { scope } = viewer;
-      return scope.kind === "unit"
-        ? ((await findLevel(app.db, "unit", scope.unitId)) ?? null)
-        : ((await findLevel(app.db, "business", scope.businessId)) ?? null);
+      return homeLevelOf(app.db, viewer);
     }
 
     async function chrome(request: FastifyRequest, reply: FastifyReply, data: PageData) {

@@ -4,7 +4,7 @@ export type SeedCommand = { kind: "demo" } | { kind: "bulk"; numbers: number };
 export type SeedArgs = SeedCommand | { kind: "help" } | { kind: "invalid"; message: string };
 
 /** Enough to load-test any page; more would take minutes and gigabytes. */
-export const MAX_SEED_NUMBERS = 5_000_000;
+const MAX_SEED_NUMBERS = 5_000_000;
 
 export const SEED_USAGE =
   "Usage: npm run seed -- --demo | --numbers <1–5,000,000>  (database: DATABASE_URL)";

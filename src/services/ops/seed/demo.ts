@@ -122,7 +122,7 @@ function daysFrom(now: Date, days: number | null): string | null {
   return days === null ? null : new Date(now.getTime() + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-export const DEMO_NUMBER_COUNT = 2_000;
+const DEMO_NUMBER_COUNT = 2_000;
 
 export interface DemoSeedOptions {
   /** Same seed, same numbers and spread (on the same day); random when left out. */

@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 
 /** Large US metros, so seeded numbers read like a national calling footprint. */
-export const SEED_AREA_CODES: readonly string[] = [
+const SEED_AREA_CODES: readonly string[] = [
   "213",
   "310",
   "312",
@@ -34,7 +34,7 @@ const prefixCache = new Map<string, string[]>();
  * per pair vouches for its 10,000 lines; parsing each generated number instead would cost
  * most of a million-row run.
  */
-export function validPrefixes(areaCodes: readonly string[] = SEED_AREA_CODES): string[] {
+function validPrefixes(areaCodes: readonly string[] = SEED_AREA_CODES): string[] {
   const key = areaCodes.join(",");
   const cached = prefixCache.get(key);
   if (cached) return cached;

@@ -35,7 +35,7 @@ export interface SeededProgram {
 }
 
 /** The places the numbers of a run are spread over. */
-export interface Placements {
+interface Placements {
   businesses: number[];
   units: SeededUnit[];
   programs: SeededProgram[];

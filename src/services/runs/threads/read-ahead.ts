@@ -45,7 +45,7 @@ export const POSTED = 0;
 export const CLAIMS = 1;
 export const FREE = 0;
 export const READER = 1;
-export const RUN = 2;
+const RUN = 2;
 
 /** What the number reader is sent: the numbers to read (null: leave that entry unread). */
 export interface ReadAheadTask {

@@ -1,29 +1,20 @@
-import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ConflictError, ValidationError } from "../../domain/errors.js";
 import { LEVEL_SEGMENTS, type Level, type LevelKind, levelPath } from "../../domain/levels.js";
 import { canEditNumbers } from "../../domain/permissions.js";
-import {
-  ACTION_CHOICES,
-  type ActivityParams,
-  activityCsv,
-  loadActivity,
-} from "../../services/audit/activity.js";
 import { resolveLevel } from "../../services/hierarchy/levels.js";
 import {
   listRecentlyRemoved,
   RESTORE_DAYS,
   restoreRemoval,
   restoreRemovals,
-  undoDeletion,
 } from "../../services/numbers/recently-removed.js";
-import { findVisibleJob } from "../../services/runs/jobs.js";
 import { formSchema, formValues, ID, type IdParams, localPath, toId } from "../../web/forms.js";
 import { Field } from "../../web/input-shapes.js";
-import { activityJson, removedJson } from "../../web/page-json.js";
+import { removedJson } from "../../web/page-json.js";
 
-/** Recently Removed (with Restore and Undo) and the Activity log of a level. */
-export async function historyRoutes(app: FastifyInstance): Promise<void> {
+/** Recently Removed of a level, and Restore of one or several of its numbers. */
+export async function recentlyRemovedRoutes(app: FastifyInstance): Promise<void> {
   const level = (request: FastifyRequest<{ Params: IdParams }>, kind: LevelKind): Promise<Level> =>
     resolveLevel(app.db, request.user, kind, toId(request.params.id));
 
@@ -49,37 +40,6 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
           selfHref: `${levelPath(at)}/numbers/removed`,
           canEdit: canEditNumbers(request.user),
         });
-      },
-    );
-
-    app.get<{ Params: IdParams; Querystring: ActivityParams }>(
-      `${base}/activity`,
-      async (request, reply) => {
-        const at = await level(request, kind);
-        const activity = await loadActivity(app.db, at, `${levelPath(at)}/activity`, request.query);
-        if (request.wantsJson) return activityJson(at, activity);
-        return reply.page("history/activity", {
-          title: "Activity",
-          level: at,
-          nav: "activity",
-          activity,
-          actionChoices: ACTION_CHOICES,
-          baseHref: `${levelPath(at)}/activity`,
-        });
-      },
-    );
-
-    app.get<{ Params: IdParams; Querystring: ActivityParams }>(
-      `${base}/activity.csv`,
-      async (request, reply) => {
-        const at = await level(request, kind);
-        reply
-          .type("text/csv; charset=utf-8")
-          .header(
-            "Content-Disposition",
-            `attachment; filename="activity-${LEVEL_SEGMENTS[kind]}-${at.id}.csv"`,
-          );
-        return reply.send(Readable.from(activityCsv(app.db, at, request.query)));
       },
     );
   }
@@ -143,16 +103,4 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
       return reply.done({ to: back, message, events: { "numbers-changed": null } });
     },
   );
-
-  app.post<{ Params: IdParams }>(`/jobs/:id${ID}/undo`, async (request, reply) => {
-    const job = await findVisibleJob(app.db, request.user, toId(request.params.id));
-    const { restored, refused } = await undoDeletion(app.db, request.user, job);
-    return reply.done({
-      to: `/jobs/${job.id}`,
-      message:
-        refused === 0
-          ? `Undone: ${restored} number${restored === 1 ? "" : "s"} restored.`
-          : `Restored ${restored}; ${refused} could not come back (restored already, or added again since).`,
-    });
-  });
 }

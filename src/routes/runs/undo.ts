@@ -1,0 +1,19 @@
+import type { FastifyInstance } from "fastify";
+import { undoDeletion } from "../../services/numbers/recently-removed.js";
+import { findVisibleJob } from "../../services/runs/jobs.js";
+import { ID, type IdParams, toId } from "../../web/forms.js";
+
+/** Undo of a delete run: its numbers come back where they were. */
+export async function undoRoutes(app: FastifyInstance): Promise<void> {
+  app.post<{ Params: IdParams }>(`/jobs/:id${ID}/undo`, async (request, reply) => {
+    const job = await findVisibleJob(app.db, request.user, toId(request.params.id));
+    const { restored, refused } = await undoDeletion(app.db, request.user, job);
+    return reply.done({
+      to: `/jobs/${job.id}`,
+      message:
+        refused === 0
+          ? `Undone: ${restored} number${restored === 1 ? "" : "s"} restored.`
+          : `Restored ${restored}; ${refused} could not come back (restored already, or added again since).`,
+    });
+  });
+}
