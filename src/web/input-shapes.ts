@@ -14,32 +14,22 @@ import fp from "fastify-plugin";
 import { Type } from "typebox";
 
 /** Longer than any field a form of the portal has (names 100, lists go in `numbers`). */
-export const FIELD_MAX_LENGTH = 2000;
+const FIELD_MAX_LENGTH = 2000;
 
 /** One field: text, given once, at most FIELD_MAX_LENGTH characters. */
 export const Field = (maxLength = FIELD_MAX_LENGTH) => Type.String({ maxLength });
 
 /** A query string of single, bounded text fields, whatever their names. */
-export const ANY_QUERY = Type.Object({}, { additionalProperties: Field() });
+const ANY_QUERY = Type.Object({}, { additionalProperties: Field() });
 
 /**
  * A form body of single, bounded text fields. Null too: a post with no fields at all
  * (`curl -X POST`) is valid.
  */
-export const ANY_FORM = {
+const ANY_FORM = {
   ...Type.Object({}, { additionalProperties: Field() }),
   type: ["object", "null"],
 };
-
-/** A query string with known fields (each optional, once, bounded); others are still text. */
-export function querySchema(fields: Readonly<Record<string, number>>) {
-  return Type.Object(
-    Object.fromEntries(
-      Object.entries(fields).map(([name, max]) => [name, Type.Optional(Field(max))]),
-    ),
-    { additionalProperties: Field() },
-  );
-}
 
 export interface RegisteredRoute {
   method: string;
@@ -65,7 +55,7 @@ const fieldOf = (error: FastifySchemaValidationError): string => {
 };
 
 /** One sentence a person or a script can act on, naming the field. */
-export function shapeMessage(errors: FastifySchemaValidationError[], where: string): string {
+function shapeMessage(errors: FastifySchemaValidationError[], where: string): string {
   const error = errors[0];
   const part = where === "querystring" ? "address" : where === "params" ? "address" : "form";
   if (!error) return `The ${part} could not be read.`;

@@ -45,7 +45,7 @@ declare module "fastify" {
  * then takes them only when Secure, for Path=/ and without Domain, so neither a sibling
  * subdomain nor a plain-HTTP page can plant or overwrite them (cookie tossing).
  */
-export function cookieNames(secure: boolean): { session: string; csrf: string } {
+function cookieNames(secure: boolean): { session: string; csrf: string } {
   const prefix = secure ? "__Host-" : "";
   return { session: `${prefix}nd_session`, csrf: `${prefix}nd_csrf` };
 }
