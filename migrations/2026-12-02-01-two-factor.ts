@@ -30,7 +30,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("used_at", "text")
     .modifyEnd(strictTable)
     .execute();
-  await db.schema.createIndex("recovery_codes_user").on("recovery_codes").column("user_id").execute();
+  await db.schema
+    .createIndex("recovery_codes_user")
+    .on("recovery_codes")
+    .column("user_id")
+    .execute();
   await db.schema
     .createTable("sign_in_challenges")
     .addColumn("id", "text", (c) => c.primaryKey())
