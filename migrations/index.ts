@@ -4,6 +4,7 @@ import * as signIn from "./2026-11-27-02-sign-in.js";
 import * as jobs from "./2026-11-27-03-jobs.js";
 import * as apiTokens from "./2026-11-27-04-api-tokens.js";
 import * as packedSuccesses from "./2026-11-27-05-packed-successes.js";
+import * as twoFactor from "./2026-12-02-01-two-factor.js";
 
 /**
  * Every migration, by name; names sort in the order they run. Listed statically so the same
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-27-03-jobs": jobs,
   "2026-11-27-04-api-tokens": apiTokens,
   "2026-11-27-05-packed-successes": packedSuccesses,
+  "2026-12-02-01-two-factor": twoFactor,
 };

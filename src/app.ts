@@ -28,6 +28,7 @@ import { manageRoutes } from "./routes/runs/manage.js";
 import { moveRoutes } from "./routes/runs/move-here.js";
 import { undoRoutes } from "./routes/runs/undo.js";
 import { UPLOAD_MAX_BYTES } from "./services/runs/upload-file.js";
+import { inputShapesPlugin } from "./web/input-shapes.js";
 import { authPlugin } from "./web/plugins/auth.js";
 import { dbPlugin } from "./web/plugins/db.js";
 import { errorsPlugin } from "./web/plugins/errors.js";
@@ -89,6 +90,8 @@ export async function buildApp({
     attachFieldsToBody: "keyValues",
     limits: { fileSize: UPLOAD_MAX_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 64 * 1024 },
   });
+  // Before any route: every route registered after it gets a query and body schema.
+  await app.register(inputShapesPlugin);
   await app.register(rateLimit, { global: false });
   await app.register(authPlugin, {
     adminEmail: config.adminEmail ?? "admin@localhost",

@@ -17,6 +17,12 @@ import type {
 } from "./tables/hierarchy.js";
 import type { JobOutcomeTable, JobSuccessTable, JobTable } from "./tables/jobs.js";
 import type { PhoneNumberTable } from "./tables/numbers.js";
+import type {
+  RecoveryCodeTable,
+  SignInChallengeTable,
+  TwoFactorRuleTable,
+  TwoFactorTable,
+} from "./tables/two-factor.js";
 import type { ServerSecretTable, SessionTable, UserTable } from "./tables/users.js";
 
 export interface DB {
@@ -33,6 +39,10 @@ export interface DB {
   jobs: JobTable;
   job_outcomes: JobOutcomeTable;
   job_successes: JobSuccessTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodeTable;
+  sign_in_challenges: SignInChallengeTable;
+  two_factor_rules: TwoFactorRuleTable;
 }
 
 export interface Database {

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifySchema } from "fastify";
 import { ConflictError, ValidationError } from "../domain/errors.js";
+import { safeRedirect } from "../domain/safe-redirect.js";
+import { Field } from "./input-shapes.js";
 import type { PageData } from "./plugins/render.js";
 
 /** Route parameter pattern for ids: digits only, so /units/abc is simply not a page (404). */
@@ -20,7 +22,9 @@ export function formSchema(fields: readonly string[]): FastifySchema {
     // Null too: a post with no fields at all (curl -X POST) is valid.
     body: {
       type: ["object", "null"],
-      properties: Object.fromEntries(fields.map((f) => [f, { type: "string", maxLength: 2000 }])),
+      properties: Object.fromEntries(fields.map((f) => [f, Field()])),
+      // Fields the form does not read (_csrf among them) are held to the same shape.
+      additionalProperties: Field(),
     },
   };
 }
@@ -57,8 +61,5 @@ export async function renderFormError(
   throw error;
 }
 
-/** Only our own paths are followed back (no open redirect to another site). */
-export function localPath(raw: string | undefined, fallback = "/"): string {
-  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return fallback;
-  return raw;
-}
+/** Only our own paths are followed back (no open redirect to another site): see safeRedirect. */
+export const localPath = (raw: unknown, fallback = "/"): string => safeRedirect(raw, fallback);

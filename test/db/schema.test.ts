@@ -48,8 +48,12 @@ t.test("every table is STRICT and migrating twice is a no-op", async (t) => {
     "jobs",
     "phone_numbers",
     "programs",
+    "recovery_codes",
     "server_secrets",
     "sessions",
+    "sign_in_challenges",
+    "two_factor",
+    "two_factor_rules",
     "users",
   ]);
   for (const row of tables) t.equal(row.strict, 1, `${row.name} is STRICT`);

@@ -42,7 +42,9 @@ export class Agent {
       payload: new URLSearchParams({ email, password, _csrf: this.csrfToken }).toString(),
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
-    if (res.statusCode !== 303 || !this.cookies.has("nd_session")) {
+    // nd_session, or __Host-nd_session with COOKIE_SECURE=true.
+    const session = [...this.cookies.keys()].some((name) => name.endsWith("nd_session"));
+    if (res.statusCode !== 303 || !session) {
       throw new Error(`sign-in as ${email} failed: ${res.statusCode}`);
     }
     const account = await this.inject({ url: "/account", headers: { accept: "text/html" } });

@@ -75,7 +75,7 @@ t.test("Account: a token is named, shown once on a 201, stored only as its hash"
   t.match(refused.json(), { statusCode: 401, message: /not valid/ });
   t.notMatch(
     (await editor.inject({ url: "/account", headers: HTML })).body,
-    /<td>nightly sync<\/td>/,
+    /<td><bdi>nightly sync<\/bdi><\/td>/,
     "no longer listed",
   );
 
@@ -341,7 +341,7 @@ t.test(
       "every event of a token request names the token",
     );
     const activity = await admin.inject({ url: `/units/${acme.unitId}/activity`, headers: HTML });
-    t.match(activity.body, /with the API token “deploy bot”/);
+    t.match(activity.body, /with the API token “<bdi>deploy bot<\/bdi>”/);
     const json = await app.inject({ url: `/units/${acme.unitId}/activity`, headers });
     t.match(json.json().events[0], {
       user: "ed@acme.test",

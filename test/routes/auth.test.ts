@@ -132,7 +132,7 @@ t.test("Secure cookies when configured", async (t) => {
     url: "/login",
     ...form({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD, _csrf: agent.csrfToken }),
   });
-  t.equal(ok.cookies.find((c) => c.name === "nd_session")?.secure, true);
+  t.equal(ok.cookies.find((c) => c.name === "__Host-nd_session")?.secure, true);
   t.match(String(ok.headers["strict-transport-security"]), /max-age=/, "HSTS behind TLS");
 });
 

@@ -31,7 +31,7 @@ t.test("businesses: list, create, rename, delete — plain and with htmx", async
       nd_flash: JSON.stringify({ kind: "success", message: "Business ACME Corp created." }),
     },
   });
-  t.match(list.body, /<a href="\/businesses\/1">ACME Corp<\/a>/, "name is normalised");
+  t.match(list.body, /<a href="\/businesses\/1"><bdi>ACME Corp<\/bdi><\/a>/, "name is normalised");
   t.match(list.body, /Business ACME Corp created\./, "flash is shown");
 
   const fragment = await admin.inject({ url: "/businesses", headers: HX });

@@ -22,9 +22,9 @@ t.test("call purposes: the seeded catalog, add, rename, retire and reinstate", a
     "Prison",
     "Do Not Originate",
   ]) {
-    t.match(page.body, `<td>${name}`, `seeded: ${name}`);
+    t.match(page.body, `<td><bdi>${name}`, `seeded: ${name}`);
   }
-  t.match(page.body, /Do Not Originate <span class="tag tag-warning">never places calls/);
+  t.match(page.body, /Do Not Originate<\/bdi> <span class="tag tag-warning">never places calls/);
   const fragment = await admin.inject({ url: "/call-purposes", headers: HX });
   t.notMatch(fragment.body, /<html/);
 
@@ -67,7 +67,7 @@ t.test("call purposes: the seeded catalog, add, rename, retire and reinstate", a
     .executeTakeFirstOrThrow();
   t.ok(afterRetire.retired_at, "retired_at is set");
   const list = await admin.inject({ url: "/call-purposes", headers: HX });
-  t.match(list.body, /<tr class="retired">\s*<td>Fraud Alerts/);
+  t.match(list.body, /<tr class="retired">\s*<td><bdi>Fraud Alerts/);
   t.match(list.body, /Reinstate Fraud Alerts/);
 
   const again = await admin.inject({

@@ -78,9 +78,9 @@ t.test("layout: navigation, level switcher, no inline scripts or styles", async 
     "Programs item at program level lists the unit's",
   );
   t.match(res.body, /href="\/call-purposes"/, "portal admins see the admin items");
-  t.match(res.body, /ACME Corp<\/summary>/);
-  t.match(res.body, /Billing<\/summary>/);
-  t.match(res.body, /Q4 Reminders<\/summary>/);
+  t.match(res.body, /ACME Corp<\/bdi><\/summary>/);
+  t.match(res.body, /Billing<\/bdi><\/summary>/);
+  t.match(res.body, /Q4 Reminders<\/bdi><\/summary>/);
   t.notMatch(res.body, /<script>|<script(?![^>]*\ssrc=)[^>]*>|style=/, "no inline script or style");
   t.match(res.body, /<meta name="htmx-config" content='\{"allowEval":false/);
 });

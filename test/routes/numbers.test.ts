@@ -313,7 +313,7 @@ t.test("Remove: names what stops, deletes with a snapshot, and the row is gone",
   const warning = await admin.inject({ url: `/numbers/${number}/remove`, headers: RESULTS });
   t.match(
     warning.body,
-    /\(213\) 373-4253<\/strong> will no longer display <strong>ACME Billing<\/strong>/,
+    /\(213\) 373-4253<\/strong> will no longer display <strong><bdi>ACME Billing<\/bdi><\/strong>/,
   );
   const removed = await admin.inject({
     method: "POST",

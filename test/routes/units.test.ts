@@ -12,7 +12,7 @@ t.test("units: list, create, rename, delete at business level — plain and with
   const list = await admin.inject({ url: base });
   t.equal(list.statusCode, 200);
   t.match(list.body, /Business units/);
-  t.match(list.body, /<a href="\/units\/\d+">Billing<\/a>/);
+  t.match(list.body, /<a href="\/units\/\d+"><bdi>Billing<\/bdi><\/a>/);
   t.match(list.body, /class="level-switcher"/, "the page shows the level switcher");
   t.match(list.body, /class="support-button"/, "and the Support button");
   const fragment = await admin.inject({ url: base, headers: HX });

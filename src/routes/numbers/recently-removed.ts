@@ -10,6 +10,7 @@ import {
   restoreRemovals,
 } from "../../services/numbers/recently-removed.js";
 import { formSchema, formValues, ID, type IdParams, localPath, toId } from "../../web/forms.js";
+import { Field } from "../../web/input-shapes.js";
 import { removedJson } from "../../web/page-json.js";
 
 /** Recently Removed of a level, and Restore of one or several of its numbers. */
@@ -81,6 +82,7 @@ export async function recentlyRemovedRoutes(app: FastifyInstance): Promise<void>
             },
             return_to: { type: "string", maxLength: 2000 },
           },
+          additionalProperties: Field(),
         },
       },
     },

@@ -55,6 +55,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         if (request.sessionId) await endSession(app.db, request.sessionId);
         const session = await startSession(app.db, user.id);
         reply.setSessionCookie(session.token);
+        // A CSRF secret known before sign-in (a planted cookie, a shared computer) dies here.
+        reply.rotateCsrfSecret();
         return reply.redirect(user.must_change_password === 1 ? "/account/password" : next, 303);
       } catch (error) {
         if (error instanceof SignInError) return again(401, SIGN_IN_FAILED);
@@ -80,6 +82,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       );
     }
     reply.clearSessionCookie();
+    reply.rotateCsrfSecret();
     reply.flash({ kind: "info", message: "You are signed out." });
     return reply.redirect("/login", 303);
   });

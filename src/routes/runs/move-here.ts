@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { findVisibleJob } from "../../services/runs/jobs.js";
 import { moveToJobLevel } from "../../services/runs/move-here.js";
 import { ID, type IdParams, toId } from "../../web/forms.js";
+import { Field } from "../../web/input-shapes.js";
 
 const MOVE_SCHEMA = {
   body: {
@@ -10,6 +11,7 @@ const MOVE_SCHEMA = {
       // One E.164 per field (a "Move here" button), or "all".
       numbers: { type: "array", items: { type: "string", maxLength: 20 } },
     },
+    additionalProperties: Field(),
   },
 };
 

@@ -6,6 +6,7 @@ import { isIsoDate } from "../../domain/duration.js";
 import type { Level } from "../../domain/levels.js";
 import { parseDigitSearch } from "../../domain/number-search.js";
 import { formatNational } from "../../domain/phone-format.js";
+import { replaceControls } from "../../domain/text.js";
 import { countEvents, type EventFilter, listEvents } from "../../queries/audit-events.js";
 
 const ACTIVITY_PAGE_SIZE = 50;
@@ -138,7 +139,7 @@ function filterFor(level: Level, params: ActivityParams): EventFilter {
     unitId: level.unit?.id ?? null,
     programId: level.program?.id ?? null,
     actions: ACTION_CHOICES.find((c) => c.value === params.action)?.actions ?? null,
-    actorEmail: params.user?.trim() ? params.user.trim().slice(0, 254) : null,
+    actorEmail: params.user?.trim() ? replaceControls(params.user.trim().slice(0, 254)) : null,
     phoneDigits:
       digits.kind === "digits" ? digits.digits : digits.kind === "invalid" ? "no match" : null,
     from: params.from && isIsoDate(params.from) ? params.from : null,
@@ -160,7 +161,7 @@ export async function loadActivity(
   const values = {
     user: filter.actorEmail ?? "",
     action: ACTION_CHOICES.some((c) => c.value === params.action) ? (params.action ?? "") : "",
-    number: params.number?.slice(0, 30) ?? "",
+    number: replaceControls(params.number?.slice(0, 30) ?? ""),
     from: filter.from ?? "",
     to: filter.until ? (params.to ?? "") : "",
   };

@@ -5,6 +5,7 @@ import { today } from "../../domain/duration.js";
 import { type Level, levelPath, type NamedRef } from "../../domain/levels.js";
 import { type DigitSearch, parseDigitSearch } from "../../domain/number-search.js";
 import { type CurrentUser, canEditNumbers } from "../../domain/permissions.js";
+import { replaceControls } from "../../domain/text.js";
 import { listCallPurposeRefs } from "../../queries/call-purposes.js";
 import { listProgramRefs, listUnitRefs } from "../../queries/levels.js";
 import {
@@ -190,7 +191,7 @@ export async function loadDashboard(
   const on = filter.today;
 
   const values = {
-    q: params.q?.slice(0, 100) ?? "",
+    q: replaceControls(params.q?.slice(0, 100) ?? ""),
     unit: filter.unitId === null ? "" : String(filter.unitId),
     program: filter.programId === null ? "" : String(filter.programId),
     purpose: filter.purposeId === null ? "" : String(filter.purposeId),

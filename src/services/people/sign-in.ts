@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
 import type { User } from "../../db/tables/users.js";
+import { replaceControls } from "../../domain/text.js";
 import { findUserByEmail } from "../../queries/users.js";
 import { recordAudit } from "../audit/audit.js";
 import {
@@ -46,13 +47,13 @@ export async function authenticate(
   if (!user || !ok || user.disabled_at !== null) {
     await recordAudit(
       db,
-      { id: user?.id ?? null, email: email.slice(0, 254) },
+      { id: user?.id ?? null, email: replaceControls(email.slice(0, 254)) },
       {
         action: "auth.sign_in_failed",
         subjectType: "user",
         subjectId: user?.id ?? null,
         place: { businessId: user?.business_id ?? null, unitId: user?.business_unit_id ?? null },
-        summary: `Failed sign-in for ${email.slice(0, 254)} from ${context.ip}`,
+        summary: `Failed sign-in for ${replaceControls(email.slice(0, 254))} from ${context.ip}`,
       },
       now,
     );

@@ -206,7 +206,7 @@ export async function createUser(
 }
 
 /** Loads a user the actor may manage: 404 outside their scope, 403 for themselves or above. */
-async function manageable(db: Kysely<DB>, actor: CurrentUser, id: number): Promise<User> {
+export async function manageable(db: Kysely<DB>, actor: CurrentUser, id: number): Promise<User> {
   const target = await findUser(db, id);
   if (!target || !(target.id === actor.id || scopeWithin(actor.scope, scopeOf(target)))) {
     throw new NotFoundError("No such user.");

@@ -11,6 +11,7 @@ import type { NewAuditEvent } from "../../db/tables/audit.js";
 import type { NewJobOutcome } from "../../db/tables/jobs.js";
 import type { PhoneNumber } from "../../db/tables/numbers.js";
 import { type Level, levelTrail } from "../../domain/levels.js";
+import { replaceControls } from "../../domain/text.js";
 import type { LevelColumn, RunWrites } from "../../queries/run-writes.js";
 import { actorColumns } from "../audit/audit.js";
 import type { Rejection, RunEntry } from "./run-entries.js";
@@ -91,7 +92,7 @@ export class Run {
   /** The entry's number was changed; `event` makes its audit event, at the end of the run. */
   succeed(entry: RunEntry, e164: string, event: () => Omit<NewAuditEvent, AuditCommon>): void {
     this.succeeded++;
-    this.writes.success(entry.line, entry.number.slice(0, 300), e164);
+    this.writes.success(entry.line, replaceControls(entry.number.slice(0, 300)), e164);
     this.#events.push({ e164, event });
     if (this.#events.length >= EVENTS_HELD) this.#writeEvents();
   }
@@ -113,7 +114,7 @@ export class Run {
     return {
       job_id: this.jobId,
       line: entry.line,
-      input: entry.number.slice(0, 300),
+      input: replaceControls(entry.number.slice(0, 300)),
       e164,
       outcome,
       code,

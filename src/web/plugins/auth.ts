@@ -2,6 +2,7 @@ import csrf from "@fastify/csrf-protection";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CurrentUser } from "../../domain/permissions.js";
+import { safeRedirect } from "../../domain/safe-redirect.js";
 import { serverSecret as loadServerSecret } from "../../services/ops/server-secrets.js";
 import { authenticateToken, bearerTokenOf } from "../../services/people/api-tokens.js";
 import type { ScryptParams } from "../../services/people/passwords.js";
@@ -28,6 +29,8 @@ declare module "fastify" {
     clearSessionCookie(): FastifyReply;
     /** A CSRF token bound to this browser and its session, for forms and htmx headers. */
     csrfToken(): string;
+    /** A new CSRF secret for this browser (at sign-in and sign-out): old tokens stop working. */
+    rotateCsrfSecret(): FastifyReply;
   }
   interface FastifyInstance {
     /** Password hashing cost (lowered only by tests). */
@@ -37,7 +40,15 @@ declare module "fastify" {
   }
 }
 
-const SESSION_COOKIE = "nd_session";
+/**
+ * Cookie names. Behind TLS (COOKIE_SECURE=true) both carry the `__Host-` prefix: a browser
+ * then takes them only when Secure, for Path=/ and without Domain, so neither a sibling
+ * subdomain nor a plain-HTTP page can plant or overwrite them (cookie tossing).
+ */
+function cookieNames(secure: boolean): { session: string; csrf: string } {
+  const prefix = secure ? "__Host-" : "";
+  return { session: `${prefix}nd_session`, csrf: `${prefix}nd_csrf` };
+}
 
 /** Requests a minute per API token (scripts; browsers are not limited this way). */
 export const TOKEN_RATE_PER_MINUTE = 600;
@@ -63,8 +74,10 @@ function signInUrl(request: FastifyRequest): string {
       : (request.headers["hx-current-url"] as string | undefined);
   let next = "/";
   if (back) {
+    // HX-Current-URL is absolute (the page's own address): only its path and query come back.
     try {
-      next = new URL(back, "http://x").pathname + new URL(back, "http://x").search;
+      const url = new URL(back, "http://x");
+      next = safeRedirect(url.pathname + url.search);
     } catch {
       next = "/";
     }
@@ -98,10 +111,11 @@ export const authPlugin = fp<AuthOptions>(
 
     const secure = (request: FastifyRequest) =>
       options.cookieSecure || request.protocol === "https";
+    const names = cookieNames(options.cookieSecure);
 
     await app.register(csrf, {
       sessionPlugin: "@fastify/cookie",
-      cookieKey: "nd_csrf",
+      cookieKey: names.csrf,
       cookieOpts: { path: "/", sameSite: "lax", httpOnly: true },
       getUserInfo: (request: FastifyRequest) => request.sessionId ?? "signed-out",
       getToken: (request: FastifyRequest) => {
@@ -119,7 +133,7 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest("apiToken", null);
 
     app.decorateReply("setSessionCookie", function (this: FastifyReply, token: string) {
-      return this.setCookie(SESSION_COOKIE, token, {
+      return this.setCookie(names.session, token, {
         path: "/",
         httpOnly: true,
         sameSite: "lax",
@@ -128,13 +142,24 @@ export const authPlugin = fp<AuthOptions>(
       });
     });
     app.decorateReply("clearSessionCookie", function (this: FastifyReply) {
-      return this.clearCookie(SESSION_COOKIE, { path: "/" });
+      return this.clearCookie(names.session, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "lax",
+        secure: secure(this.request),
+      });
     });
     app.decorateReply("csrfToken", function (this: FastifyReply) {
       return this.generateCsrf({
         userInfo: this.request.sessionId ?? "signed-out",
         secure: secure(this.request),
       } as Parameters<FastifyReply["generateCsrf"]>[0]);
+    });
+    app.decorateReply("rotateCsrfSecret", function (this: FastifyReply) {
+      // generateCsrf makes (and sets the cookie of) a new secret when the request shows none.
+      delete this.request.cookies[names.csrf];
+      this.csrfToken();
+      return this;
     });
 
     // A request that shows an Authorization header is judged by it alone: a bad or revoked
@@ -185,7 +210,7 @@ export const authPlugin = fp<AuthOptions>(
 
     app.addHook("onRequest", async (request, reply) => {
       if (request.headers.authorization !== undefined) return;
-      const token = request.cookies[SESSION_COOKIE];
+      const token = request.cookies[names.session];
       if (!token) return;
       const resumed = await resumeSession(app.db, token);
       if (!resumed) {

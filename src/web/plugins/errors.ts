@@ -9,14 +9,20 @@ import {
 } from "../../domain/errors.js";
 import { ERROR_TITLES, jsonError } from "./json.js";
 
-function statusOf(error: FastifyError | Error): number {
+function statusOf(error: FastifyError | Error, request: FastifyRequest): number {
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ForbiddenError) return 403;
   if (error instanceof ConflictError) return 409;
   if (error instanceof ValidationError) return 422;
   const code = (error as FastifyError).statusCode;
-  return typeof code === "number" && code >= 400 && code < 600 ? code : 500;
+  if (typeof code === "number" && code >= 400 && code < 600) return code;
+  // The multipart reader throws plain errors for a body it cannot read (no boundary, garbage,
+  // cut short) while parsing, before the route's hooks: that is the request's fault.
+  if (!request.inputAccepted && request.isMultipart()) return UNREADABLE_UPLOAD;
+  return 500;
 }
+
+const UNREADABLE_UPLOAD = 400;
 
 /** Client errors explain themselves; server errors say nothing about their insides. */
 function publicMessage(status: number, error: Error): string {
@@ -24,6 +30,9 @@ function publicMessage(status: number, error: Error): string {
   if (status === 404)
     return error instanceof NotFoundError ? error.message : "There is no page here.";
   if (status === 413) return "The request is larger than the portal accepts.";
+  if (status === UNREADABLE_UPLOAD && (error as FastifyError).statusCode === undefined) {
+    return "The form could not be read: its multipart body is malformed or cut short.";
+  }
   const code = (error as FastifyError).code;
   if (code === "FST_CSRF_INVALID_TOKEN" || code === "FST_CSRF_MISSING_SECRET") {
     return "This form has expired or did not come from this portal. Reload the page and try again.";
@@ -50,7 +59,7 @@ async function sendError(
 export const errorsPlugin = fp(
   async (app) => {
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
-      const status = statusOf(error);
+      const status = statusOf(error, request);
       if (status >= 500) request.log.error({ err: error }, "request failed");
       else request.log.info({ status, reason: error.message }, "request refused");
       const errors = error instanceof ValidationError ? error.errors : undefined;
