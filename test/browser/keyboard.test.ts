@@ -314,7 +314,7 @@ t.test("a row's menu: edit the call purpose in the dialog", TIMEOUT, async (t) =
   await assertFocus(t, page, summary, "focus returns to the row's menu button");
   t.ok(
     await eventually(async () =>
-      (await textOf(page.locator(`#number-${id} td`).nth(4))).startsWith(chosen),
+      (await textOf(page.locator(`#number-${id} td.c-purpose`))).startsWith(chosen),
     ),
     "the row shows the new purpose",
   );
