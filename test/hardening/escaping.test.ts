@@ -59,8 +59,9 @@ t.test("item 26: Activity filters typed as SQL are taken literally", async (t) =
   const { admin, acme } = await buildTwoTenants(t);
   const base = `/businesses/${acme.businessId}/activity`;
   const all = await admin.inject({ url: base });
-  t.match(all.body, /program\.create/, "there are events to leak");
-  const rows = (body: string) => body.match(/<code>[a-z_.]+<\/code>/g)?.length ?? 0;
+  t.match(all.body, /Program created/, "there are events to leak");
+  const rows = (body: string) => body.match(/<tr><td><time /g)?.length ?? 0;
+  t.ok(rows(all.body) > 0, "the unfiltered log has rows to count");
   for (const field of ["user", "number", "action", "from", "to"]) {
     const res = await admin.inject({
       url: `${base}?${field}=${encodeURIComponent("' OR 1=1--")}`,
