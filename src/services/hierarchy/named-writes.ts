@@ -50,7 +50,7 @@ export async function checkName(
  */
 export async function writeNamed<T>(
   db: Kysely<DB>,
-  rule: NameRule,
+  rule: Pick<NameRule, "taken">,
   rawName: string,
   work: (trx: Kysely<DB>) => Promise<T>,
 ): Promise<T> {

@@ -94,15 +94,11 @@ const programNames = (unit: NamedRef): NameRule => ({
   taken: (name) => `${unit.name} already has a program named “${name}”.`,
 });
 
-/** At business level the unit is the posted one, known only inside the write. */
-const programNamesAt = (level: Level): NameRule =>
+/** The words for a name lost to a concurrent write; at business level the unit is the posted one. */
+const programNamesAt = (level: Level): Pick<NameRule, "taken"> =>
   level.unit
     ? programNames(level.unit)
-    : {
-        noun: "program",
-        findByName: async () => undefined,
-        taken: () => "A program with this name already exists in the unit.",
-      };
+    : { taken: () => "A program with this name already exists in the unit." };
 
 /** Applies every program rule; collects all messages so the form shows them at once. */
 async function checkProgram(
