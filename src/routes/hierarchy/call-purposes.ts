@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ForbiddenError } from "../../domain/errors.js";
-import { canManagePortal } from "../../domain/permissions.js";
 import {
   allCallPurposes,
   callPurposeById,
   createCallPurpose,
   DO_NOT_ORIGINATE_CODE,
   renameCallPurpose,
+  requireCatalogManager,
   setCallPurposeRetired,
 } from "../../services/hierarchy/call-purposes.js";
 import {
@@ -22,25 +21,16 @@ const FIELDS = ["name"] as const;
 const CHANGED = { "hierarchy-changed": null };
 const LIST = "/call-purposes";
 
-/** The catalog is the portal admin's: other roles only meet purposes in dropdowns. */
-function requirePortalAdmin(request: FastifyRequest): void {
-  if (!canManagePortal(request.user)) {
-    throw new ForbiddenError("Only a portal admin can manage call purposes.");
-  }
-}
-
 export async function callPurposeRoutes(app: FastifyInstance): Promise<void> {
   async function loadPurpose(request: FastifyRequest<{ Params: IdParams }>) {
-    requirePortalAdmin(request);
-    return callPurposeById(app.db, toId(request.params.id));
+    return callPurposeById(app.db, request.user, toId(request.params.id));
   }
 
   app.get(LIST, async (request, reply) => {
-    requirePortalAdmin(request);
     return reply.pageOrFragment("call-purposes/page", "call-purposes/_list", {
       title: "Call purposes",
       nav: "call-purposes",
-      purposes: await allCallPurposes(app.db),
+      purposes: await allCallPurposes(app.db, request.user),
       dnoCode: DO_NOT_ORIGINATE_CODE,
     });
   });
@@ -55,12 +45,11 @@ export async function callPurposeRoutes(app: FastifyInstance): Promise<void> {
   };
 
   app.get(`${LIST}/new`, async (request, reply) => {
-    requirePortalAdmin(request);
+    requireCatalogManager(request.user);
     return reply.dialog("shared/_name-form", { ...newForm, values: { name: "" }, errors: {} });
   });
 
   app.post(`${LIST}/new`, { schema: formSchema(FIELDS) }, async (request, reply) => {
-    requirePortalAdmin(request);
     const values = formValues(request.body, FIELDS);
     try {
       const purpose = await createCallPurpose(app.db, request.user, values);

@@ -1,10 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ForbiddenError } from "../../domain/errors.js";
 import type { Level, LevelKind } from "../../domain/levels.js";
 import { levelPath } from "../../domain/levels.js";
-import { canManagePrograms } from "../../domain/permissions.js";
 import { DO_NOT_ORIGINATE_CODE, purposeChoices } from "../../services/hierarchy/call-purposes.js";
-import { resolveLevel } from "../../services/hierarchy/levels.js";
 import {
   checkProgramDeletion,
   createProgram,
@@ -12,6 +9,7 @@ import {
   findProgramView,
   listProgramsFor,
   type ProgramInput,
+  programPlace,
   updateProgram,
 } from "../../services/hierarchy/programs.js";
 import { listUnitsFor } from "../../services/hierarchy/units.js";
@@ -29,17 +27,16 @@ const CHANGED = { "hierarchy-changed": null };
 
 /** The purposes a program form offers: active ones, plus the current one if it was retired. */
 export async function programRoutes(app: FastifyInstance): Promise<void> {
-  async function level(
+  const place = (request: FastifyRequest<{ Params: IdParams }>, kind: LevelKind) =>
+    programPlace(app.db, request.user, kind, toId(request.params.id), false);
+  /** The level named in the URL, where the user is about to change something (404, then 403). */
+  async function managed(
     request: FastifyRequest<{ Params: IdParams }>,
     kind: LevelKind,
-    manage: boolean,
   ): Promise<Level> {
-    const found = await resolveLevel(app.db, request.user, kind, toId(request.params.id));
-    if (manage && !canManagePrograms(request.user, found)) {
-      throw new ForbiddenError("Your role cannot manage programs here.");
-    }
-    return found;
+    return (await programPlace(app.db, request.user, kind, toId(request.params.id), true)).level;
   }
+
   /** Programs are listed at the level they were opened from; a program's list is its unit's. */
   const listHref = (at: Level) =>
     at.kind === "program" && at.unit
@@ -73,7 +70,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
     const base = `/${kind === "business" ? "businesses" : "units"}/:id${ID}/programs`;
 
     app.get<{ Params: IdParams }>(base, async (request, reply) => {
-      const at = await level(request, kind, false);
+      const { level: at, canManage } = await place(request, kind);
       return reply.pageOrFragment("programs/page", "programs/_list", {
         title: `Programs · ${at.unit?.name ?? at.business.name}`,
         level: at,
@@ -82,7 +79,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
         listHref: listHref(at),
         newHref: `${levelPath(at)}/programs/new`,
         showUnit: kind === "business",
-        canManage: canManagePrograms(request.user, at),
+        canManage,
       });
     });
 
@@ -94,7 +91,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
     });
 
     app.get<{ Params: IdParams }>(`${base}/new`, async (request, reply) => {
-      const at = await level(request, kind, true);
+      const at = await managed(request, kind);
       const empty = {
         name: "",
         display_name: "",
@@ -110,7 +107,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
       `${base}/new`,
       { schema: formSchema(FIELDS) },
       async (request, reply) => {
-        const at = await level(request, kind, true);
+        const at = await managed(request, kind);
         const values = formValues(request.body, FIELDS);
         try {
           const program = await createProgram(app.db, request.user, at, values as ProgramInput);
@@ -132,13 +129,13 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get<{ Params: IdParams }>(`/programs/:id${ID}/details`, async (request, reply) => {
-    const at = await level(request, "program", false);
+    const { level: at, canManage } = await place(request, "program");
     return reply.pageOrFragment("programs/show", "programs/_details", {
       title: `Program ${at.program?.name}`,
       level: at,
       nav: "programs",
       program: await findProgramView(app.db, at.id),
-      canManage: canManagePrograms(request.user, at),
+      canManage,
     });
   });
 
@@ -150,7 +147,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get<{ Params: IdParams }>(`/programs/:id${ID}/edit`, async (request, reply) => {
-    const at = await level(request, "program", true);
+    const at = await managed(request, "program");
     const program = await findProgramView(app.db, at.id);
     const values = {
       name: program.name,
@@ -168,7 +165,7 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
     `/programs/:id${ID}/edit`,
     { schema: formSchema(FIELDS) },
     async (request, reply) => {
-      const at = await level(request, "program", true);
+      const at = await managed(request, "program");
       const values = formValues(request.body, FIELDS);
       try {
         const program = await updateProgram(app.db, request.user, at, values as ProgramInput);
@@ -204,12 +201,12 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get<{ Params: IdParams }>(`/programs/:id${ID}/delete`, async (request, reply) => {
-    const at = await level(request, "program", true);
+    const at = await managed(request, "program");
     return reply.dialog("shared/_delete", await deleteDialog(at));
   });
 
   app.post<{ Params: IdParams }>(`/programs/:id${ID}/delete`, async (request, reply) => {
-    const at = await level(request, "program", true);
+    const at = await managed(request, "program");
     try {
       await deleteProgram(app.db, request.user, at);
       return reply.done({

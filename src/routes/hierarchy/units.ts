@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ForbiddenError } from "../../domain/errors.js";
 import type { Level } from "../../domain/levels.js";
-import { canManageUnits } from "../../domain/permissions.js";
-import { resolveLevel } from "../../services/hierarchy/levels.js";
 import {
   checkUnitDeletion,
   createUnit,
   deleteUnit,
   listUnitsFor,
+  unitPlace,
   updateUnit,
 } from "../../services/hierarchy/units.js";
 import {
@@ -23,29 +21,31 @@ const FIELDS = ["name"] as const;
 const CHANGED = { "hierarchy-changed": null };
 
 export async function unitRoutes(app: FastifyInstance): Promise<void> {
-  /** The level named in the URL, visible to the user (else 404) and, if asked, manageable (403). */
-  async function level(
+  /** The level named in the URL, where the user is about to change something (404, then 403). */
+  async function managed(
     request: FastifyRequest<{ Params: IdParams }>,
     kind: "business" | "unit",
-    manage: boolean,
   ): Promise<Level> {
-    const found = await resolveLevel(app.db, request.user, kind, toId(request.params.id));
-    if (manage && !canManageUnits(request.user, found)) {
-      throw new ForbiddenError("Your role cannot manage business units here.");
-    }
-    return found;
+    return (await unitPlace(app.db, request.user, kind, toId(request.params.id), true)).level;
   }
+
   const listHref = (level: Level) => `/businesses/${level.business.id}/units`;
 
   app.get<{ Params: IdParams }>(`/businesses/:id${ID}/units`, async (request, reply) => {
-    const business = await level(request, "business", false);
+    const { level: business, canManage } = await unitPlace(
+      app.db,
+      request.user,
+      "business",
+      toId(request.params.id),
+      false,
+    );
     return reply.pageOrFragment("units/page", "units/_list", {
       title: `Business units · ${business.business.name}`,
       level: business,
       nav: "units",
       units: await listUnitsFor(app.db, request.user, business),
       listHref: listHref(business),
-      canManage: canManageUnits(request.user, business),
+      canManage,
     });
   });
 
@@ -60,7 +60,7 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get<{ Params: IdParams }>(`/businesses/:id${ID}/units/new`, async (request, reply) => {
-    const business = await level(request, "business", true);
+    const business = await managed(request, "business");
     return reply.dialog("shared/_name-form", {
       ...newForm(business),
       values: { name: "" },
@@ -72,7 +72,7 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
     `/businesses/:id${ID}/units/new`,
     { schema: formSchema(FIELDS) },
     async (request, reply) => {
-      const business = await level(request, "business", true);
+      const business = await managed(request, "business");
       const values = formValues(request.body, FIELDS);
       try {
         const unit = await createUnit(app.db, request.user, business.business, values);
@@ -102,7 +102,7 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get<{ Params: IdParams }>(`/units/:id${ID}/edit`, async (request, reply) => {
-    const unit = await level(request, "unit", true);
+    const unit = await managed(request, "unit");
     return reply.dialog("shared/_name-form", {
       ...editForm(unit),
       values: { name: unit.unit?.name ?? "" },
@@ -114,7 +114,7 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
     `/units/:id${ID}/edit`,
     { schema: formSchema(FIELDS) },
     async (request, reply) => {
-      const unit = await level(request, "unit", true);
+      const unit = await managed(request, "unit");
       const values = formValues(request.body, FIELDS);
       try {
         const saved = await updateUnit(app.db, request.user, unit, values);
@@ -144,12 +144,12 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get<{ Params: IdParams }>(`/units/:id${ID}/delete`, async (request, reply) => {
-    const unit = await level(request, "unit", true);
+    const unit = await managed(request, "unit");
     return reply.dialog("shared/_delete", await deleteDialog(unit));
   });
 
   app.post<{ Params: IdParams }>(`/units/:id${ID}/delete`, async (request, reply) => {
-    const unit = await level(request, "unit", true);
+    const unit = await managed(request, "unit");
     try {
       await deleteUnit(app.db, request.user, unit);
       return reply.done({

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ForbiddenError } from "../../domain/errors.js";
 import { type Level, type LevelKind, levelPath } from "../../domain/levels.js";
-import { canManageUsers, scopeValue } from "../../domain/permissions.js";
-import { resolveLevel } from "../../services/hierarchy/levels.js";
+import { scopeValue } from "../../domain/permissions.js";
 import {
-  findUserView,
   listUsersFor,
+  managedUserView,
   roleChoices,
   scopeChoices,
   type UserView,
+  userListLevel,
 } from "../../services/people/user-views.js";
 import {
   createUser,
@@ -50,23 +49,13 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     request: FastifyRequest<{ Params: Partial<IdParams> }>,
     kind: LevelKind | null,
   ) {
-    const level =
-      kind === null
-        ? null
-        : await resolveLevel(app.db, request.user, kind, toId(request.params.id ?? ""));
-    if (!canManageUsers(request.user, level)) {
-      throw new ForbiddenError("Only admins can manage users.");
-    }
-    return level;
+    const at = kind === null ? null : { kind, id: toId(request.params.id ?? "") };
+    return userListLevel(app.db, request.user, at);
   }
 
-  /** The user named in the URL, visible to the actor (else 404). */
-  async function target(request: FastifyRequest<{ Params: IdParams }>): Promise<UserView> {
-    // Outside the actor's scope a user does not exist (404); inside it, a role may still say no.
-    const user = await findUserView(app.db, request.user, toId(request.params.id));
-    if (!user.canManage) throw new ForbiddenError("Your role cannot manage this user.");
-    return user;
-  }
+  /** The user named in the URL, to change: 404 outside the actor's scope, 403 above their role. */
+  const target = (request: FastifyRequest<{ Params: IdParams }>): Promise<UserView> =>
+    managedUserView(app.db, request.user, toId(request.params.id));
 
   const newForm = async (request: FastifyRequest, level: Level | null) => ({
     title: "New user",

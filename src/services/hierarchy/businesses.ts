@@ -2,8 +2,8 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
 import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { Business } from "../../db/tables/hierarchy.js";
-import { ConflictError, NotFoundError } from "../../domain/errors.js";
-import type { CurrentUser } from "../../domain/permissions.js";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../domain/errors.js";
+import { type CurrentUser, canManagePortal } from "../../domain/permissions.js";
 import {
   type BusinessRow,
   deleteBusinessTree,
@@ -22,8 +22,17 @@ export interface BusinessInput {
   name: string;
 }
 
-export function listBusinessesFor(db: Kysely<DB>, user: CurrentUser): Promise<BusinessRow[]> {
-  return listBusinesses(db, user.scope.kind === "portal" ? null : user.scope.businessId);
+/** Businesses are the portal admin's to manage; others only ever see their own. */
+export function requireBusinessManager(actor: CurrentUser): void {
+  if (!canManagePortal(actor)) {
+    throw new ForbiddenError("Only a portal admin can manage businesses.");
+  }
+}
+
+/** The portal admin's list of every business. */
+export async function listBusinessesFor(db: Kysely<DB>, actor: CurrentUser): Promise<BusinessRow[]> {
+  requireBusinessManager(actor);
+  return listBusinesses(db, null);
 }
 
 const businessNames: NameRule = {
@@ -37,6 +46,7 @@ export async function createBusiness(
   actor: CurrentUser,
   input: BusinessInput,
 ): Promise<Business> {
+  requireBusinessManager(actor);
   const now = new Date().toISOString();
   return writeNamed(db, businessNames, input.name, async (trx) => {
     const name = await checkName(trx, businessNames, input.name, null);
@@ -64,6 +74,7 @@ export async function updateBusiness(
   id: number,
   input: BusinessInput,
 ): Promise<Business> {
+  requireBusinessManager(actor);
   const now = new Date().toISOString();
   return writeNamed(db, businessNames, input.name, async (trx) => {
     const before = await findBusiness(trx, id);
@@ -100,6 +111,7 @@ export async function deleteBusiness(
   actor: CurrentUser,
   id: number,
 ): Promise<Business> {
+  requireBusinessManager(actor);
   const now = new Date().toISOString();
   return inWriteTransaction(db, async (trx) => {
     const before = await findBusiness(trx, id);
@@ -124,8 +136,13 @@ export async function deleteBusiness(
   });
 }
 
-/** One business by id; a missing one is a 404. */
-export async function businessById(db: Kysely<DB>, id: number): Promise<Business> {
+/** One business to manage by id: a portal admin's only (403); a missing one is a 404. */
+export async function businessById(
+  db: Kysely<DB>,
+  actor: CurrentUser,
+  id: number,
+): Promise<Business> {
+  requireBusinessManager(actor);
   const business = await findBusiness(db, id);
   if (!business) throw new NotFoundError("No such business.");
   return business;

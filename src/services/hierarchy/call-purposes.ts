@@ -2,8 +2,8 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
 import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { CallPurpose } from "../../db/tables/hierarchy.js";
-import { NotFoundError } from "../../domain/errors.js";
-import type { CurrentUser } from "../../domain/permissions.js";
+import { ForbiddenError, NotFoundError } from "../../domain/errors.js";
+import { type CurrentUser, canManagePortal } from "../../domain/permissions.js";
 import {
   findCallPurpose,
   findCallPurposeByName,
@@ -18,13 +18,26 @@ import { checkName, type NameRule, writeNamed } from "./named-writes.js";
 /** The seeded purpose whose choice warns that the number must never place calls. */
 export const DO_NOT_ORIGINATE_CODE = "do_not_originate";
 
+/** The catalog is the portal admin's: other roles only meet purposes in dropdowns. */
+export function requireCatalogManager(actor: CurrentUser): void {
+  if (!canManagePortal(actor)) {
+    throw new ForbiddenError("Only a portal admin can manage call purposes.");
+  }
+}
+
 /** Every call purpose, retired ones included (the portal admin's list). */
-export function allCallPurposes(db: Kysely<DB>): Promise<CallPurpose[]> {
+export async function allCallPurposes(db: Kysely<DB>, actor: CurrentUser): Promise<CallPurpose[]> {
+  requireCatalogManager(actor);
   return listCallPurposes(db);
 }
 
-/** One call purpose by id; a missing one is a 404. */
-export async function callPurposeById(db: Kysely<DB>, id: number): Promise<CallPurpose> {
+/** One call purpose to manage by id: a portal admin's only (403); a missing one is a 404. */
+export async function callPurposeById(
+  db: Kysely<DB>,
+  actor: CurrentUser,
+  id: number,
+): Promise<CallPurpose> {
+  requireCatalogManager(actor);
   const purpose = await findCallPurpose(db, id);
   if (!purpose) throw new NotFoundError("No such call purpose.");
   return purpose;
@@ -61,6 +74,7 @@ export async function createCallPurpose(
   actor: CurrentUser,
   input: CallPurposeInput,
 ): Promise<CallPurpose> {
+  requireCatalogManager(actor);
   const now = new Date().toISOString();
   return writeNamed(db, purposeNames, input.name, async (trx) => {
     const name = await checkName(trx, purposeNames, input.name, null);
@@ -88,6 +102,7 @@ export async function renameCallPurpose(
   id: number,
   input: CallPurposeInput,
 ): Promise<CallPurpose> {
+  requireCatalogManager(actor);
   const now = new Date().toISOString();
   return writeNamed(db, purposeNames, input.name, async (trx) => {
     const before = await findCallPurpose(trx, id);
@@ -124,6 +139,7 @@ export async function setCallPurposeRetired(
   id: number,
   retired: boolean,
 ): Promise<CallPurpose> {
+  requireCatalogManager(actor);
   const now = new Date().toISOString();
   return inWriteTransaction(db, async (trx) => {
     const before = await findCallPurpose(trx, id);

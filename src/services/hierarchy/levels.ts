@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { NotFoundError } from "../../domain/errors.js";
+import { ForbiddenError, NotFoundError } from "../../domain/errors.js";
 import type { Level, LevelKind, NamedRef } from "../../domain/levels.js";
 import { type CurrentUser, canSeeLevel } from "../../domain/permissions.js";
 import {
@@ -24,6 +24,36 @@ export async function resolveLevel(
   const level = await findLevel(db, kind, id);
   if (!level || !canSeeLevel(user, level)) throw new NotFoundError(`No such ${kind}.`);
   return level;
+}
+
+/** Who may change what a level holds (units, programs), and what to tell the others. */
+export interface ManageRule {
+  may(user: CurrentUser, level: Level): boolean;
+  refusal: string;
+}
+
+/** A level opened to list what it holds, with whether the user may change it there. */
+export interface Place {
+  level: Level;
+  canManage: boolean;
+}
+
+/**
+ * The level named in a URL as a place to list or change things: outside the user's scope it
+ * is a 404; asked to `manage` where the rule says no, a 403.
+ */
+export async function placeFor(
+  db: Kysely<DB>,
+  user: CurrentUser,
+  kind: LevelKind,
+  id: number,
+  rule: ManageRule,
+  manage: boolean,
+): Promise<Place> {
+  const level = await resolveLevel(db, user, kind, id);
+  const canManage = rule.may(user, level);
+  if (manage && !canManage) throw new ForbiddenError(rule.refusal);
+  return { level, canManage };
 }
 
 /** The breadcrumb's menus: the places the user may switch to at each step. */

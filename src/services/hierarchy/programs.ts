@@ -17,9 +17,9 @@ import {
   NotFoundError,
   ValidationError,
 } from "../../domain/errors.js";
-import type { Level, NamedRef } from "../../domain/levels.js";
+import type { Level, LevelKind, NamedRef } from "../../domain/levels.js";
 import { normaliseName, validateName } from "../../domain/names.js";
-import { type CurrentUser, canSeeLevel } from "../../domain/permissions.js";
+import { type CurrentUser, canManagePrograms, canSeeLevel } from "../../domain/permissions.js";
 import { findCallPurpose } from "../../queries/call-purposes.js";
 import { countProgramHoldings } from "../../queries/holdings.js";
 import { findLevel } from "../../queries/levels.js";
@@ -35,7 +35,22 @@ import {
 } from "../../queries/programs.js";
 import { recordAudit } from "../audit/audit.js";
 import { type DeletionCheck, describeDeletion } from "./deletion-check.js";
+import { type Place, placeFor } from "./levels.js";
 import { type NameRule, nameProblem, writeNamed } from "./named-writes.js";
+
+const programManagers = {
+  may: canManagePrograms,
+  refusal: "Your role cannot manage programs here.",
+};
+
+/** A business or unit (to list or add programs) or a program (to change it) as the user may use it. */
+export const programPlace = (
+  db: Kysely<DB>,
+  user: CurrentUser,
+  kind: LevelKind,
+  id: number,
+  manage: boolean,
+): Promise<Place> => placeFor(db, user, kind, id, programManagers, manage);
 
 /** The program form's fields, as posted. */
 export interface ProgramInput {

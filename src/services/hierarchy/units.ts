@@ -4,7 +4,7 @@ import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { BusinessUnit } from "../../db/tables/hierarchy.js";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import type { Level } from "../../domain/levels.js";
-import type { CurrentUser } from "../../domain/permissions.js";
+import { type CurrentUser, canManageUnits } from "../../domain/permissions.js";
 import { countUnitHoldings } from "../../queries/holdings.js";
 import {
   deleteUnitTree,
@@ -17,7 +17,22 @@ import {
 } from "../../queries/units.js";
 import { recordAudit } from "../audit/audit.js";
 import { type DeletionCheck, describeDeletion } from "./deletion-check.js";
+import { type Place, placeFor } from "./levels.js";
 import { checkName, type NameRule, writeNamed } from "./named-writes.js";
+
+const unitManagers = {
+  may: canManageUnits,
+  refusal: "Your role cannot manage business units here.",
+};
+
+/** A business (to list or add units) or a unit (to rename or delete) as the user may use it. */
+export const unitPlace = (
+  db: Kysely<DB>,
+  user: CurrentUser,
+  kind: "business" | "unit",
+  id: number,
+  manage: boolean,
+): Promise<Place> => placeFor(db, user, kind, id, unitManagers, manage);
 
 export interface UnitInput {
   name: string;

@@ -1,12 +1,13 @@
 /** Who a user sees in the Users lists, and which roles and scopes their forms offer. */
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { NotFoundError } from "../../domain/errors.js";
-import type { Level } from "../../domain/levels.js";
+import { ForbiddenError, NotFoundError } from "../../domain/errors.js";
+import type { Level, LevelKind } from "../../domain/levels.js";
 import {
   assignableRoles,
   type CurrentUser,
   canManageUser,
+  canManageUsers,
   ROLE_LABELS,
   type Scope,
   scopeValue,
@@ -14,6 +15,7 @@ import {
 } from "../../domain/permissions.js";
 import { listBusinessRefs, listUnitRefs } from "../../queries/levels.js";
 import { findUserRow, listUsers, type UserFilter, type UserRow } from "../../queries/users.js";
+import { resolveLevel } from "../hierarchy/levels.js";
 import { scopeOf } from "./users.js";
 
 export interface UserView extends UserRow {
@@ -51,6 +53,20 @@ export async function listUsersFor(
     .map((row) => toView(actor, row));
 }
 
+/**
+ * The level of a Users list (null: the portal admin's list of everyone): a level outside the
+ * actor's scope is a 404; one where they do not manage users, a 403.
+ */
+export async function userListLevel(
+  db: Kysely<DB>,
+  actor: CurrentUser,
+  at: { kind: LevelKind; id: number } | null,
+): Promise<Level | null> {
+  const level = at === null ? null : await resolveLevel(db, actor, at.kind, at.id);
+  if (!canManageUsers(actor, level)) throw new ForbiddenError("Only admins can manage users.");
+  return level;
+}
+
 export async function findUserView(
   db: Kysely<DB>,
   actor: CurrentUser,
@@ -62,6 +78,17 @@ export async function findUserView(
     throw new NotFoundError("No such user.");
   }
   return toView(actor, row);
+}
+
+/** A user the actor is about to change: outside their scope a 404, above their role a 403. */
+export async function managedUserView(
+  db: Kysely<DB>,
+  actor: CurrentUser,
+  id: number,
+): Promise<UserView> {
+  const user = await findUserView(db, actor, id);
+  if (!user.canManage) throw new ForbiddenError("Your role cannot manage this user.");
+  return user;
 }
 
 export interface Choice {
