@@ -6,8 +6,8 @@
  */
 import { copyFile, rm } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import SqliteDatabase from "better-sqlite3";
 import { parsePhoneNumberWithError } from "libphonenumber-js/max";
+import { SqliteDatabase } from "../src/db/sqlite/native.js";
 import { openBulkWriter } from "../src/db/sqlite/sqlite.js";
 
 /** An upload holds at most MAX_ENTRIES (100,000) numbers: the bench sends a full one. */

@@ -2,10 +2,11 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { performance } from "node:perf_hooks";
-import SqliteDatabase from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { migrations } from "../migrations/index.js";
 import { createDb } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrate.js";
+import { SqliteDatabase } from "../src/db/sqlite/native.js";
 import { PAGE_SIZE } from "../src/services/numbers/dashboard.js";
 import { BULK_SHAPE, seedBulk } from "../src/services/ops/seed/bulk.js";
 import { checkpointAndMeasure } from "../src/services/ops/seed/writer.js";
@@ -46,7 +47,7 @@ const seconds = (since: number): number => (performance.now() - since) / 1000;
  * beside it, and the cache should only ever be read whole.
  */
 function cacheProblem(file: string): string | null {
-  let handle: SqliteDatabase.Database | null = null;
+  let handle: BetterSqlite3.Database | null = null;
   try {
     handle = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
     const applied = handle

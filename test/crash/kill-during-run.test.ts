@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import SqliteDatabase from "better-sqlite3";
 import t from "tap";
+import { SqliteDatabase } from "../../src/db/sqlite/native.js";
 import {
   callPurposeId,
   hundredThousandNumbers,

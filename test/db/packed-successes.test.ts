@@ -104,8 +104,10 @@ t.test(
     t.equal(before[0]?.rejected.length, 469);
     t.match(
       (before[0]?.added as Array<{ line: number }> | undefined)?.find((o) => o.line === 78),
-      { input: "213 373 4253 \ufffd\ufffd\ufffd" },
-      "half an emoji reads as three replacement characters",
+      // Node 20 reads the three bytes as three U+FFFD, Node 24 as one (WHATWG's maximal
+      // subpart); what matters is that the packs read back what the rows read.
+      { input: /^213 373 4253 \ufffd+$/ },
+      "half an emoji reads as replacement characters",
     );
 
     await to(migrator.migrateTo(PACKING));

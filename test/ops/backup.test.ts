@@ -17,12 +17,12 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import SqliteDatabase from "better-sqlite3";
 import t, { type Test } from "tap";
 import { buildApp } from "../../src/app.js";
 import { parseBackupArgs } from "../../src/cli/backup.js";
 import { loadConfig } from "../../src/config.js";
 import { createDb } from "../../src/db/database.js";
+import { SqliteDatabase } from "../../src/db/sqlite/native.js";
 import { backupDatabase } from "../../src/services/ops/backup.js";
 import { Agent } from "../helpers/agent.js";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_HASHING } from "../helpers/app.js";

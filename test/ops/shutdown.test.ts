@@ -9,8 +9,8 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import SqliteDatabase from "better-sqlite3";
 import t, { type Test } from "tap";
+import { SqliteDatabase } from "../../src/db/sqlite/native.js";
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from "../helpers/app.js";
 import {
   callPurposeId,

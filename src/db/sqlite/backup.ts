@@ -3,7 +3,8 @@
  * an online copy through SQLite's backup API (never a raw copy of the live file, whose last
  * commits may still sit in its -wal), and the integrity check of that copy.
  */
-import SqliteDatabase from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
+import { SqliteDatabase } from "./native.js";
 
 /** The file behind a DATABASE_URL, read the way openSqlite reads it. */
 export function sqliteFile(url: string): string {
@@ -53,7 +54,7 @@ export function checkCopy(file: string): CopyCheck {
 }
 
 /** "ok", or the first problems found; a copy too damaged to finish the check says why. */
-function integrityOf(copy: SqliteDatabase.Database): string {
+function integrityOf(copy: BetterSqlite3.Database): string {
   const rows: string[] = [];
   try {
     for (const row of copy.prepare("pragma integrity_check(10)").pluck().iterate()) {

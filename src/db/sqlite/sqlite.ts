@@ -5,11 +5,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import SqliteDatabase from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { type Kysely, type RawBuilder, sql } from "kysely";
+import { SqliteDatabase } from "./native.js";
 import { ReadWriteSqliteDialect } from "./sqlite-driver.js";
 
-export type SqliteHandle = SqliteDatabase.Database;
+export type SqliteHandle = BetterSqlite3.Database;
 
 /** Opens the database file (creating its folder) with the settings hardening.md asks for. */
 export function openSqlite(url: string): SqliteHandle {
@@ -35,7 +36,7 @@ export function openSqlite(url: string): SqliteHandle {
  * keep the most recent ones by SQL text (bounded, as id lists make many distinct texts).
  */
 function withStatementCache(handle: SqliteHandle, limit = 500): SqliteHandle {
-  const statements = new Map<string, SqliteDatabase.Statement>();
+  const statements = new Map<string, BetterSqlite3.Statement>();
   return new Proxy(handle, {
     get(target, property, receiver) {
       if (property !== "prepare") return Reflect.get(target, property, receiver);

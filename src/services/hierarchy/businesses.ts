@@ -30,7 +30,10 @@ export function requireBusinessManager(actor: CurrentUser): void {
 }
 
 /** The portal admin's list of every business. */
-export async function listBusinessesFor(db: Kysely<DB>, actor: CurrentUser): Promise<BusinessRow[]> {
+export async function listBusinessesFor(
+  db: Kysely<DB>,
+  actor: CurrentUser,
+): Promise<BusinessRow[]> {
   requireBusinessManager(actor);
   return listBusinesses(db, null);
 }
