@@ -153,25 +153,26 @@ function successPacks(handle: Handle) {
 }
 
 /** A lone UTF-16 surrogate: what cutting an entry at 300 characters can leave. */
-const LONE_SURROGATE = /\p{Cs}/gu;
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
 
 /**
- * A pack as JSON. Text bound to SQLite keeps a lone surrogate as three bytes that read back as
- * three U+FFFD (as a rejection's input still does), while JSON would keep it, as `\ud83d`:
- * the rare pack with one gets those three characters instead, so it reads as rows used to.
- * JSON.stringify escapes only lone surrogates as `\ud…`; an entry holding the text `\ud`
- * merely costs the second pass.
+ * The text with each lone surrogate as one U+FFFD. Bound as it is, SQLite would keep it as three
+ * bytes that are not UTF-8, and Node 20 and Node 24 read those back differently (three U+FFFD,
+ * or one), while JSON would keep it as `\ud83d`: written well-formed, a row and a pack read back
+ * the same everywhere.
+ */
+const wellFormed = (text: string): string =>
+  LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATES, "\ufffd") : text;
+
+/**
+ * A pack as JSON. JSON.stringify escapes only lone surrogates as `\ud…`, so a pack without
+ * that text is written as it is; an entry holding the text `\ud` merely costs the second pass.
  */
 function packText(entries: SuccessEntry[]): string {
   const text = JSON.stringify(entries);
   if (!text.includes("\\ud")) return text;
-  return JSON.stringify(
-    entries.map(([line, input, e164]) => [
-      line,
-      input.replace(LONE_SURROGATE, "\ufffd\ufffd\ufffd"),
-      e164,
-    ]),
-  );
+  return JSON.stringify(entries.map(([line, input, e164]) => [line, wellFormed(input), e164]));
 }
 
 export interface RunWrites {
@@ -233,7 +234,8 @@ export function prepareRunWrites(handle: Handle, level: LevelColumn): RunWrites 
       );
       return changes === 1 ? Number(lastInsertRowid) : undefined;
     },
-    outcome: (row) => outcomes.add(row),
+    outcome: (row) =>
+      outcomes.add(LONE_SURROGATE.test(row.input) ? { ...row, input: wellFormed(row.input) } : row),
     success: (line, input, e164) => successes.add([line, input, e164]),
     audit: (row) => events.add(row),
     flush: () => {

@@ -251,8 +251,8 @@ t.test("an entry cut inside a surrogate pair reads back as a rejection's would",
   const [rejected] = await listOutcomes(db, job, "rejected", 1, 0);
   t.equal(
     rejected?.input,
-    "213 373 4253 \ufffd\ufffd\ufffd",
-    "a row: three replacement characters",
+    "213 373 4253 \ufffd",
+    "a row: one replacement character, on every Node.js",
   );
   const added = await listOutcomes(db, job, "added", 10, 0);
   t.same(
