@@ -22,6 +22,7 @@ import { overviewRoutes } from "./routes/overview/overview.js";
 import { accountRoutes } from "./routes/people/account.js";
 import { apiTokenRoutes } from "./routes/people/api-tokens.js";
 import { authRoutes } from "./routes/people/sign-in.js";
+import { twoFactorRoutes } from "./routes/people/two-factor.js";
 import { userRoutes } from "./routes/people/users.js";
 import { jobRoutes } from "./routes/runs/jobs.js";
 import { manageRoutes } from "./routes/runs/manage.js";
@@ -113,6 +114,7 @@ export async function buildApp({
     portal.addHook("onRequest", portal.requireUser);
     await portal.register(homeRoutes);
     await portal.register(accountRoutes);
+    await portal.register(twoFactorRoutes);
     await portal.register(apiTokenRoutes);
     await portal.register(numberRoutes);
     await portal.register(overviewRoutes);
