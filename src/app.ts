@@ -23,6 +23,7 @@ import { accountRoutes } from "./routes/people/account.js";
 import { apiTokenRoutes } from "./routes/people/api-tokens.js";
 import { authRoutes } from "./routes/people/sign-in.js";
 import { twoFactorRoutes } from "./routes/people/two-factor.js";
+import { twoFactorRuleRoutes } from "./routes/people/two-factor-rules.js";
 import { userRoutes } from "./routes/people/users.js";
 import { jobRoutes } from "./routes/runs/jobs.js";
 import { manageRoutes } from "./routes/runs/manage.js";
@@ -121,6 +122,7 @@ export async function buildApp({
     await portal.register(numberCheckRoutes, { defaultRegion: config.defaultRegion });
     await portal.register(manageRoutes, { defaultRegion: config.defaultRegion });
     await portal.register(businessRoutes);
+    await portal.register(twoFactorRuleRoutes);
     await portal.register(unitRoutes);
     await portal.register(programRoutes);
     await portal.register(callPurposeRoutes);

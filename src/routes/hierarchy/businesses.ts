@@ -9,6 +9,7 @@ import {
   listBusinessesFor,
   updateBusiness,
 } from "../../services/hierarchy/businesses.js";
+import { loadTwoFactorRules } from "../../services/people/two-factor-rules.js";
 import {
   formSchema,
   formValues,
@@ -42,6 +43,7 @@ export async function businessRoutes(app: FastifyInstance): Promise<void> {
       nav: "businesses",
       businesses,
       canManage: canManagePortal(request.user),
+      twoFactor: await loadTwoFactorRules(app.db, request.user),
     });
   });
 

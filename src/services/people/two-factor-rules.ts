@@ -5,7 +5,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
 import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
-import { ForbiddenError } from "../../domain/errors.js";
+import { ForbiddenError, ValidationError } from "../../domain/errors.js";
 import { type CurrentUser, canManagePortal } from "../../domain/permissions.js";
 import {
   deleteTwoFactorRule,
@@ -43,16 +43,21 @@ export async function loadTwoFactorRules(
 }
 
 /**
- * Requires (or stops requiring) a second factor for the whole portal (`businessId` null) or
- * one business. Returns the place's name and whether anything changed; audited when it did.
+ * Requires (`yes`) or stops requiring (`no`) a second factor for the whole portal
+ * (`businessId` null) or one business. Returns the place's name, the rule, and whether
+ * anything changed; audited when it did.
  */
 export async function setTwoFactorRule(
   db: Kysely<DB>,
   actor: CurrentUser,
   businessId: number | null,
-  required: boolean,
-): Promise<{ place: string; changed: boolean }> {
+  answer: string,
+): Promise<{ place: string; required: boolean; changed: boolean }> {
   portalAdminOnly(actor);
+  if (answer !== "yes" && answer !== "no") {
+    throw new ValidationError({ required: "Send required=yes or required=no." });
+  }
+  const required = answer === "yes";
   const place =
     businessId === null ? "the whole portal" : (await businessById(db, businessId)).name;
   const changed = await inWriteTransaction(db, async (trx) => {
@@ -78,5 +83,5 @@ export async function setTwoFactorRule(
     }
     return changed;
   });
-  return { place, changed };
+  return { place, required, changed };
 }
