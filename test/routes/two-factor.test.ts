@@ -146,7 +146,7 @@ t.test(
     const { app, admin, database, close } = await buildTestApp();
     t.teardown(close);
     const { db } = database;
-    const { secret, codes } = await enrolThroughPages(admin);
+    const { secret } = await enrolThroughPages(admin);
 
     // The password alone starts no session: it leads to the code step.
     const { agent, response } = await passwordStep(app, ADMIN_EMAIL, ADMIN_PASSWORD, {
