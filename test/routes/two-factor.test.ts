@@ -141,7 +141,7 @@ t.test("enrol without JavaScript: the plain form answers the whole page", async 
 });
 
 t.test(
-  "sign-in with a second factor: the code step, codes never twice, recovery codes once",
+  "sign-in with a second factor: no session before the code, codes outside ±1 step refused, next kept",
   async (t) => {
     const { app, admin, database, close } = await buildTestApp();
     t.teardown(close);
