@@ -102,7 +102,10 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           signInError: error,
         });
       };
-      if (!perAccount.hit(accountKey(values.email))) return again(429, TOO_MANY);
+      if (!perAccount.hit(accountKey(values.email))) {
+        reply.header("Retry-After", "60");
+        return again(429, TOO_MANY);
+      }
       try {
         const { user, secondFactor } = await authenticate(app.db, values, app.passwordHashing, {
           ip: request.ip,
@@ -162,7 +165,10 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         reply.code(status);
         return reply.page("auth/code", { title: "Two-factor sign-in", codeError: error, error });
       };
-      if (!perAccount.hit(accountKey(challenge.user.email))) return again(429, TOO_MANY);
+      if (!perAccount.hit(accountKey(challenge.user.email))) {
+        reply.header("Retry-After", "60");
+        return again(429, TOO_MANY);
+      }
       if (!(await verifySecondFactor(app.db, challenge.user, code, { ip: request.ip }))) {
         return again(401, WRONG_CODE);
       }
