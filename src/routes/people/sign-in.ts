@@ -163,7 +163,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (!token || !challenge) return startOver(request, reply);
       const again = (status: number, error: string) => {
         reply.code(status);
-        return reply.page("auth/code", { title: "Two-factor sign-in", codeError: error, error });
+        return reply.page("auth/code", {
+          title: "Two-factor sign-in",
+          codeError: error,
+          refusal: error,
+        });
       };
       if (!perAccount.hit(accountKey(challenge.user.email))) {
         reply.header("Retry-After", "60");

@@ -70,6 +70,8 @@ export async function twoFactorRoutes(app: FastifyInstance): Promise<void> {
       // Not a 303: the recovery codes are shown exactly once and never put in a URL or flash.
       const message = "Two-factor sign-in is on. Keep your recovery codes somewhere safe.";
       if (request.wantsJson) return reply.send({ ok: true, message, recovery_codes: codes });
+      // htmx posted from the confirmation form; the codes replace the whole part.
+      if (request.isFragment) reply.header("HX-Retarget", "#two-factor");
       return reply.pageOrFragment("account/two-factor", "account/_two-factor", {
         title: TITLE,
         status: await twoFactorStatus(app.db, request.user),
@@ -82,6 +84,14 @@ export async function twoFactorRoutes(app: FastifyInstance): Promise<void> {
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       reply.code(422);
+      // htmx swaps the form alone: the QR code and the key above it stay as they are.
+      if (request.isFragment) {
+        return reply.fragment("account/_two-factor-confirm", {
+          next,
+          mustEnrol: request.mustEnrolTwoFactor,
+          errors: error.errors,
+        });
+      }
       return render(request, reply, next, error.errors);
     }
   });
