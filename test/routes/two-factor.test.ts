@@ -489,3 +489,19 @@ t.test(
     );
   },
 );
+
+t.test("behind TLS the code step's cookie is __Host-nd_sign_in, Secure", async (t) => {
+  const { app, admin, close } = await buildTestApp({ cookieSecure: true });
+  t.teardown(close);
+  const { secret } = await enrolThroughPages(admin);
+  const { agent, response } = await passwordStep(app, ADMIN_EMAIL, ADMIN_PASSWORD);
+  t.equal(response.headers.location, "/login/code");
+  const cookie = response.cookies.find((c) => c.name.endsWith("nd_sign_in"));
+  t.equal(cookie?.name, "__Host-nd_sign_in");
+  t.ok(cookie?.secure, "Secure");
+  t.equal(cookie?.path, "/");
+  t.notOk(cookie?.domain, "no Domain");
+  const ok = await postCode(agent, nextCode(secret));
+  t.equal(ok.statusCode, 303);
+  t.ok(hasSession(agent), "signed in with the prefixed cookie");
+});
