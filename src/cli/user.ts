@@ -8,6 +8,7 @@ import { NotFoundError, ValidationError } from "../domain/errors.js";
 import type { CurrentUser } from "../domain/permissions.js";
 import { findUserByEmail } from "../queries/users.js";
 import { createApiToken, listApiTokens, revokeApiToken } from "../services/people/api-tokens.js";
+import { resetTwoFactor } from "../services/people/two-factor.js";
 import {
   COMMAND_LINE,
   createUser,
@@ -21,13 +22,14 @@ export const USAGE = `Usage:
   npm run user -- password --email EMAIL     issue a new one-time password
   npm run user -- disable --email EMAIL      disable and sign out
   npm run user -- enable --email EMAIL
+  npm run user -- mfa reset --email EMAIL    take off their two-factor sign-in (a lost phone)
   npm run user -- token create EMAIL NAME    new API token, printed once
   npm run user -- token list EMAIL           the user's live API tokens
   npm run user -- token revoke EMAIL ID`;
 
 export type UserCommand =
   | { command: "add"; email: string; role: string; scope: string }
-  | { command: "password" | "disable" | "enable"; email: string }
+  | { command: "password" | "disable" | "enable" | "mfa-reset"; email: string }
   | { command: "token-create"; email: string; name: string }
   | { command: "token-list"; email: string }
   | { command: "token-revoke"; email: string; id: number };
@@ -63,6 +65,13 @@ export function parseUserArgs(argv: string[]): UserCommand {
   if (command === "token") {
     if (Object.keys(values).length > 0) throw new Error("token takes no options");
     return parseTokenArgs(rest);
+  }
+  if (command === "mfa") {
+    const [action, extra] = rest;
+    if (action !== "reset") throw new Error(`Unknown mfa command: ${action ?? "(none)"}`);
+    if (extra !== undefined) throw new Error(`Unexpected argument: ${extra}`);
+    if (!values.email) throw new Error("--email is required");
+    return { command: "mfa-reset", email: values.email };
   }
   if (rest.length > 0) throw new Error(`Unexpected argument: ${rest[0]}`);
   if (!values.email) throw new Error("--email is required");
@@ -131,7 +140,14 @@ async function main(): Promise<number> {
       await runTokenCommand(database.db, parsed, toCurrentUser(user));
       return 0;
     }
-    if (parsed.command === "password") {
+    if (parsed.command === "mfa-reset") {
+      const { hadOne } = await resetTwoFactor(database.db, COMMAND_LINE, user.id);
+      console.log(
+        hadOne
+          ? `Reset the two-factor sign-in of ${user.email}. They sign in with their password; where two-factor sign-in is required, they set it up again.`
+          : `${user.email} had no two-factor sign-in; nothing to reset.`,
+      );
+    } else if (parsed.command === "password") {
       const { oneTimePassword } = await resetUserPassword(
         database.db,
         COMMAND_LINE,

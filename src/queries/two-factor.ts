@@ -113,3 +113,51 @@ export async function isTwoFactorRequired(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+export async function countUnusedRecoveryCodes(db: Kysely<DB>, userId: number): Promise<number> {
+  const row = await db
+    .selectFrom("recovery_codes")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("user_id", "=", userId)
+    .where("used_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The businesses a rule covers, and whether one covers the whole portal. */
+export async function listTwoFactorRules(
+  db: Kysely<DB>,
+): Promise<Array<{ business_id: number | null }>> {
+  return db.selectFrom("two_factor_rules").select("business_id").execute();
+}
+
+/** Adds the rule for a place (null: the whole portal); false when it was there already. */
+export async function insertTwoFactorRule(
+  db: Kysely<DB>,
+  businessId: number | null,
+  at: string,
+): Promise<boolean> {
+  const existing = await db
+    .selectFrom("two_factor_rules")
+    .select("id")
+    .where("business_id", businessId === null ? "is" : "=", businessId)
+    .executeTakeFirst();
+  if (existing) return false;
+  await db
+    .insertInto("two_factor_rules")
+    .values({ business_id: businessId, created_at: at })
+    .execute();
+  return true;
+}
+
+/** Removes the rule for a place; false when there was none. */
+export async function deleteTwoFactorRule(
+  db: Kysely<DB>,
+  businessId: number | null,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom("two_factor_rules")
+    .where("business_id", businessId === null ? "is" : "=", businessId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

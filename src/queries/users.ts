@@ -34,6 +34,8 @@ export async function updateUserRow(db: Kysely<DB>, id: number, values: UserUpda
 export interface UserRow extends User {
   business_name: string | null;
   unit_name: string | null;
+  /** When the user's second factor was confirmed; null when they have none. */
+  two_factor_since: string | null;
 }
 
 /** Which users a list shows: everyone, a business's (its units' included), or one unit's. */
@@ -47,8 +49,13 @@ export function listUsers(db: Kysely<DB>, filter: UserFilter): Promise<UserRow[]
     .selectFrom("users as u")
     .leftJoin("businesses as b", "b.id", "u.business_id")
     .leftJoin("business_units as bu", "bu.id", "u.business_unit_id")
+    .leftJoin("two_factor as tf", "tf.user_id", "u.id")
     .selectAll("u")
-    .select(["b.name as business_name", "bu.name as unit_name"])
+    .select([
+      "b.name as business_name",
+      "bu.name as unit_name",
+      "tf.enabled_at as two_factor_since",
+    ])
     .orderBy("u.email");
   if (filter.kind === "business") query = query.where("u.business_id", "=", filter.businessId);
   if (filter.kind === "unit") query = query.where("u.business_unit_id", "=", filter.unitId);
@@ -60,8 +67,13 @@ export function findUserRow(db: Kysely<DB>, id: number): Promise<UserRow | undef
     .selectFrom("users as u")
     .leftJoin("businesses as b", "b.id", "u.business_id")
     .leftJoin("business_units as bu", "bu.id", "u.business_unit_id")
+    .leftJoin("two_factor as tf", "tf.user_id", "u.id")
     .selectAll("u")
-    .select(["b.name as business_name", "bu.name as unit_name"])
+    .select([
+      "b.name as business_name",
+      "bu.name as unit_name",
+      "tf.enabled_at as two_factor_since",
+    ])
     .where("u.id", "=", id)
     .executeTakeFirst();
 }

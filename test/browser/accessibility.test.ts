@@ -45,6 +45,9 @@ await createUser(
 );
 
 const numberId = await idOf("+12133734253");
+const userIdOf = async (email: string) =>
+  (await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow())
+    .id;
 
 type TapTest = Parameters<Parameters<typeof t.test>[0]>[0];
 
@@ -295,6 +298,7 @@ t.test("Users and their dialogs, Account", TIMEOUT, async (t) => {
   await newToken.locator("#api-token").waitFor();
   await screen(t, page, "API token created");
   await visit(t, page, "/account", "Account with a token");
+  await visit(t, page, "/account/two-factor", "Two-factor sign-in: enrolment");
   harness.assertNoProblems(t, page);
   await page.context().close();
 });
@@ -360,6 +364,7 @@ t.test("without JavaScript: the dialogs as pages", TIMEOUT, async (t) => {
     [`/businesses/${businessId}/users/new`, "New user page"],
     ["/account/password", "Change password page"],
     ["/account/tokens/new", "New API token page"],
+    [`/users/${await userIdOf("eddie@acme.test")}/two-factor/reset`, "Reset two-factor page"],
     [`/units/${unitId}/numbers/delete`, "Delete, the textarea form"],
   ];
   for (const [url, name] of pages) await visit(t, page, url, name);

@@ -54,6 +54,7 @@ const PAGES: Array<[url: string, name: string]> = [
   [`/businesses/${businessId}/users/new`, "new-user-page"],
   ["/account/password", "change-password-page"],
   ["/account/tokens/new", "new-token-page"],
+  ["/account/two-factor", "two-factor-enrol-page"],
   ["/no-such-page", "not-found"],
 ];
 /** Screens a reviewer looks at first; the rest are only measured. */

@@ -8,7 +8,12 @@ import { parseUserArgs } from "../../src/cli/user.js";
 import { createDb } from "../../src/db/database.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 import { authenticateToken } from "../../src/services/people/api-tokens.js";
-import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
+import { codeAt, hasSecondFactor } from "../../src/services/people/two-factor.js";
+import {
+  confirmEnrolment,
+  startEnrolment,
+} from "../../src/services/people/two-factor-enrolment.js";
+import { COMMAND_LINE, createUser, toCurrentUser } from "../../src/services/people/users.js";
 
 t.test("npm run user: arguments", async (t) => {
   t.same(
@@ -137,5 +142,59 @@ t.test("npm run user -- token create | list | revoke", async (t) => {
   t.same(events, [
     { action: "token.create", actor_email: "command line" },
     { action: "token.revoke", actor_email: "command line" },
+  ]);
+});
+
+t.test("npm run user -- mfa reset --email E: the second factor is gone, audited", async (t) => {
+  t.same(parseUserArgs(["mfa", "reset", "--email", "jo@acme.test"]), {
+    command: "mfa-reset",
+    email: "jo@acme.test",
+  });
+  t.throws(() => parseUserArgs(["mfa", "reset"]), /--email is required/);
+  t.throws(() => parseUserArgs(["mfa", "off", "--email", "a@b.c"]), /Unknown mfa command: off/);
+  t.throws(() => parseUserArgs(["mfa", "reset", "x", "--email", "a@b.c"]), /Unexpected argument/);
+
+  const dir = mkdtempSync(join(tmpdir(), "numberdesk-cli-"));
+  const file = join(dir, "cli.db");
+  const database = createDb(file);
+  t.teardown(async () => {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await migrateToLatest(database.db);
+  const { user } = await createUser(
+    database.db,
+    COMMAND_LINE,
+    { email: "jo@acme.test", role: "portal_admin", scope: "portal" },
+    { N: 2 ** 10, r: 8, p: 1 },
+  );
+  const jo = toCurrentUser(user);
+  const { secret } = await startEnrolment(database.db, jo);
+  await confirmEnrolment(database.db, jo, codeAt(secret, Date.now()));
+  t.ok(await hasSecondFactor(database.db, user.id), "enrolled");
+
+  const reset = await runCli(file, ["mfa", "reset", "--email", "JO@acme.test"]);
+  t.equal(reset.code, 0, reset.stderr);
+  t.match(reset.stdout, /Reset the two-factor sign-in of jo@acme\.test/);
+  t.notOk(await hasSecondFactor(database.db, user.id), "the second factor is gone");
+  const codes = await database.db.selectFrom("recovery_codes").selectAll().execute();
+  t.equal(codes.length, 0, "and its recovery codes");
+
+  const again = await runCli(file, ["mfa", "reset", "--email", "jo@acme.test"]);
+  t.equal(again.code, 0);
+  t.match(again.stdout, /had no two-factor sign-in/);
+  const unknown = await runCli(file, ["mfa", "reset", "--email", "nobody@acme.test"]);
+  t.equal(unknown.code, 1);
+  t.match(unknown.stderr, /No user with the email nobody@acme.test/);
+
+  const events = await database.db
+    .selectFrom("audit_events")
+    .select(["action", "actor_email", "subject_id"])
+    .where("action", "=", "user.two_factor_reset")
+    .orderBy("id")
+    .execute();
+  t.same(events, [
+    { action: "user.two_factor_reset", actor_email: "command line", subject_id: user.id },
+    { action: "user.two_factor_reset", actor_email: "command line", subject_id: user.id },
   ]);
 });

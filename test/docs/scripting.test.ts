@@ -194,6 +194,16 @@ const CHECKS: Record<string, Check> = {
     t.equal(json.weeks[11].removed, 4, "this week's four removals, from the audit log");
     t.equal(json.expiring_soon, null);
   },
+  "two-factor-status": async (t, stdout, db) => {
+    t.same(JSON.parse(stdout), {
+      enabled: false,
+      required: false,
+      since: null,
+      recovery_codes_left: 0,
+    });
+    const pending = await db.selectFrom("two_factor").selectAll().execute();
+    t.same(pending, [], "a token's look starts no enrolment");
+  },
 };
 
 t.test("every curl example in docs/scripting.md runs and answers what it says", async (t) => {

@@ -4,15 +4,17 @@ import { findUserByEmail } from "../../src/queries/users.js";
 import {
   challengeUser,
   codeAt,
-  confirmEnrolment,
   endChallenge,
   mustEnrol,
   RECOVERY_CODE_COUNT,
   resetTwoFactor,
   startChallenge,
-  startEnrolment,
   verifySecondFactor,
 } from "../../src/services/people/two-factor.js";
+import {
+  confirmEnrolment,
+  startEnrolment,
+} from "../../src/services/people/two-factor-enrolment.js";
 import { COMMAND_LINE, toCurrentUser } from "../../src/services/people/users.js";
 import { ADMIN_EMAIL, buildTestApp } from "../helpers/app.js";
 import { userAgent } from "../helpers/users.js";

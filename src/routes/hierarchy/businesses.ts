@@ -8,6 +8,7 @@ import {
   requireBusinessManager,
   updateBusiness,
 } from "../../services/hierarchy/businesses.js";
+import { loadTwoFactorRules } from "../../services/people/two-factor-rules.js";
 import {
   formSchema,
   formValues,
@@ -33,6 +34,7 @@ export async function businessRoutes(app: FastifyInstance): Promise<void> {
       nav: "businesses",
       businesses,
       canManage: true,
+      twoFactor: await loadTwoFactorRules(app.db, request.user),
     });
   });
 

@@ -6,12 +6,16 @@ import {
   endOtherSessions,
 } from "../../services/people/account.js";
 import { listApiTokens } from "../../services/people/api-tokens.js";
+import { twoFactorStatus } from "../../services/people/two-factor-enrolment.js";
 import { findUserView } from "../../services/people/user-views.js";
 import { formSchema, formValues, renderFormError } from "../../web/forms.js";
 
 const PASSWORD_FIELDS = ["current_password", "new_password", "confirm_password"] as const;
 
-/** The signed-in user's own page: who they are, their password, sessions and API tokens. */
+/**
+ * The signed-in user's own page: who they are, their password, two-factor sign-in (its own
+ * routes: two-factor.ts), sessions and API tokens.
+ */
 export async function accountRoutes(app: FastifyInstance): Promise<void> {
   app.get("/account", async (request, reply) => {
     const me = await findUserView(app.db, request.user, request.user.id);
@@ -21,6 +25,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       roleLabel: ROLE_LABELS[me.role],
       otherSessions: await countOtherSessions(app.db, me.id),
       tokens: await listApiTokens(app.db, request.user),
+      twoFactor: await twoFactorStatus(app.db, request.user),
     });
   });
 

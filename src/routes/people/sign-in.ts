@@ -1,20 +1,80 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { User } from "../../db/tables/users.js";
 import { AttemptLimiter } from "../../domain/attempt-limiter.js";
 import { auditPlaceOf, recordAudit } from "../../services/audit/audit.js";
 import { endSession, startSession } from "../../services/people/sessions.js";
 import { authenticate, SIGN_IN_FAILED, SignInError } from "../../services/people/sign-in.js";
+import {
+  challengeUser,
+  endChallenge,
+  mustEnrol,
+  startChallenge,
+  verifySecondFactor,
+} from "../../services/people/two-factor.js";
+import { toCurrentUser } from "../../services/people/users.js";
 import { formSchema, formValues, localPath } from "../../web/forms.js";
+import { jsonError } from "../../web/plugins/json.js";
 
 const FIELDS = ["email", "password", "next"] as const;
+const CODE_FIELDS = ["code"] as const;
 const TOO_MANY = "Too many sign-in attempts. Wait a minute and try again.";
+const WRONG_CODE =
+  "That code is not right, or was used already. Type the code your app shows now, or one of your recovery codes.";
+const CODE_TIMED_OUT = "Sign in with your email and password first: the code step lasts 5 minutes.";
 
 /** After sign-in, only our own paths are followed (no open redirect to another site). */
 const safeNext = (raw: string | undefined): string => localPath(raw);
 
-/** Sign-in and sign-out: the only pages a signed-out visitor can use. */
+/** Nothing a sign-in needs is large: refuse big bodies before parsing or hashing them. */
+const SIGN_IN_BODY_LIMIT = 16 * 1024;
+
+/**
+ * Sign-in (password, then a code for users with a second factor) and sign-out: the only
+ * pages a signed-out visitor can use.
+ */
 export async function authRoutes(app: FastifyInstance): Promise<void> {
+  // The sign-in limiter: every password and every code counts against the same budgets, so
+  // a guesser gains nothing by splitting attempts between the two steps.
   // Per account, whatever the address: a distributed guess at one password still stops.
   const perAccount = new AttemptLimiter(10, 60_000);
+  // Per address, whichever accounts are tried; checked before the body is even read.
+  const perAddress = app.createRateLimit({ max: 10, timeWindow: 60_000 });
+  async function addressLimit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const limit = await perAddress(request);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header("Retry-After", String(limit.ttlInSeconds));
+    // The same message as a wrong password would give no hint either way.
+    throw Object.assign(new Error(TOO_MANY), { statusCode: 429 });
+  }
+  const accountKey = (email: string) => email.trim().toLowerCase();
+
+  /** The sign-in is complete: a brand-new session, then where the user was going. */
+  async function finishSignIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: User,
+    next: string,
+  ): Promise<FastifyReply> {
+    // A brand-new session id at every sign-in; any session this browser had is ended.
+    if (request.sessionId) await endSession(app.db, request.sessionId);
+    const session = await startSession(app.db, user.id);
+    reply.setSessionCookie(session.token);
+    // A CSRF secret known before sign-in (a planted cookie, a shared computer) dies here.
+    reply.rotateCsrfSecret();
+    let to = next;
+    if (user.must_change_password === 1) to = "/account/password";
+    else if (await mustEnrol(app.db, toCurrentUser(user))) {
+      to =
+        next === "/"
+          ? "/account/two-factor"
+          : `/account/two-factor?next=${encodeURIComponent(next)}`;
+    }
+    if (request.wantsJson) {
+      return reply.send({ ok: true, message: "Signed in.", second_factor: false, next: to });
+    }
+    if (request.isFragment) return reply.header("HX-Redirect", to).send("");
+    return reply.redirect(to, 303);
+  }
 
   app.get<{ Querystring: { next?: string } }>("/login", async (request, reply) => {
     const next = safeNext(request.query.next);
@@ -29,13 +89,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     "/login",
-    {
-      schema: formSchema(FIELDS),
-      // Nothing a sign-in needs is large: refuse big bodies before parsing or hashing them.
-      bodyLimit: 16 * 1024,
-      // Per address; the same message as a wrong password would give no hint either way.
-      config: { rateLimit: { max: 10, timeWindow: 60_000 } },
-    },
+    { schema: formSchema(FIELDS), bodyLimit: SIGN_IN_BODY_LIMIT, onRequest: addressLimit },
     async (request, reply) => {
       const values = formValues(request.body, FIELDS);
       const next = safeNext(values.next);
@@ -48,20 +102,83 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           signInError: error,
         });
       };
-      if (!perAccount.hit(values.email.trim().toLowerCase())) return again(429, TOO_MANY);
+      if (!perAccount.hit(accountKey(values.email))) {
+        reply.header("Retry-After", "60");
+        return again(429, TOO_MANY);
+      }
       try {
-        const user = await authenticate(app.db, values, app.passwordHashing, { ip: request.ip });
-        // A brand-new session id at every sign-in; any session this browser had is ended.
-        if (request.sessionId) await endSession(app.db, request.sessionId);
-        const session = await startSession(app.db, user.id);
-        reply.setSessionCookie(session.token);
-        // A CSRF secret known before sign-in (a planted cookie, a shared computer) dies here.
-        reply.rotateCsrfSecret();
-        return reply.redirect(user.must_change_password === 1 ? "/account/password" : next, 303);
+        const { user, secondFactor } = await authenticate(app.db, values, app.passwordHashing, {
+          ip: request.ip,
+        });
+        if (!secondFactor) return finishSignIn(request, reply, user, next);
+        // The password was right; no session until the code is too. The challenge carries
+        // `next` (already made safe), so the code step cannot be pointed elsewhere.
+        reply.setChallengeCookie(await startChallenge(app.db, user.id, next));
+        if (request.wantsJson) {
+          return reply.send({
+            ok: true,
+            message: "Password accepted. Now send a code from your authenticator app.",
+            second_factor: true,
+            next: "/login/code",
+          });
+        }
+        return reply.redirect("/login/code", 303);
       } catch (error) {
         if (error instanceof SignInError) return again(401, SIGN_IN_FAILED);
         throw error;
       }
+    },
+  );
+
+  /** No sign-in is waiting for a code (none began, it expired, or it was used): start over. */
+  function startOver(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    reply.clearChallengeCookie();
+    if (request.wantsJson) return reply.code(401).send(jsonError(401, CODE_TIMED_OUT));
+    if (request.isFragment)
+      return reply.code(401).header("HX-Redirect", "/login").send(CODE_TIMED_OUT);
+    reply.flash({ kind: "info", message: CODE_TIMED_OUT });
+    return reply.redirect("/login", 303);
+  }
+
+  const waiting = (request: FastifyRequest) =>
+    request.challengeToken ? challengeUser(app.db, request.challengeToken) : null;
+
+  app.get("/login/code", async (request, reply) => {
+    if (request.viewer) return reply.redirect("/", 303);
+    const challenge = await waiting(request);
+    if (!challenge) return startOver(request, reply);
+    if (request.wantsJson) {
+      return reply.send({ action: "/login/code", field: "code", expires_at: challenge.expiresAt });
+    }
+    return reply.page("auth/code", { title: "Two-factor sign-in", codeError: null });
+  });
+
+  app.post(
+    "/login/code",
+    { schema: formSchema(CODE_FIELDS), bodyLimit: SIGN_IN_BODY_LIMIT, onRequest: addressLimit },
+    async (request, reply) => {
+      const { code } = formValues(request.body, CODE_FIELDS);
+      const token = request.challengeToken;
+      const challenge = await waiting(request);
+      if (!token || !challenge) return startOver(request, reply);
+      const again = (status: number, error: string) => {
+        reply.code(status);
+        return reply.page("auth/code", {
+          title: "Two-factor sign-in",
+          codeError: error,
+          refusal: error,
+        });
+      };
+      if (!perAccount.hit(accountKey(challenge.user.email))) {
+        reply.header("Retry-After", "60");
+        return again(429, TOO_MANY);
+      }
+      if (!(await verifySecondFactor(app.db, challenge.user, code, { ip: request.ip }))) {
+        return again(401, WRONG_CODE);
+      }
+      await endChallenge(app.db, token);
+      reply.clearChallengeCookie();
+      return finishSignIn(request, reply, challenge.user, challenge.next);
     },
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type Level, type LevelKind, levelPath } from "../../domain/levels.js";
 import { scopeValue } from "../../domain/permissions.js";
+import { resetTwoFactor } from "../../services/people/two-factor.js";
 import {
   listUsersFor,
   managedUserView,
@@ -210,6 +211,35 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
       to: homeListOf(user),
       message: `${user.email} can sign in again.`,
       events: CHANGED,
+    });
+  });
+
+  // An admin takes a user's second factor off (a lost phone): inside the admin's scope only.
+  const resetTwoFactorDialog = (user: UserView) => ({
+    title: `Reset two-factor sign-in of ${user.email}?`,
+    nav: "users" as const,
+    message:
+      "Their authenticator app and recovery codes stop working at once. Where two-factor sign-in is required, they set it up again at their next sign-in.",
+    action: `/users/${user.id}/two-factor/reset`,
+    submitLabel: "Reset two-factor sign-in",
+    cancelHref: homeListOf(user),
+  });
+
+  app.get<{ Params: IdParams }>(`/users/:id${ID}/two-factor/reset`, async (request, reply) => {
+    const user = await target(request);
+    return reply.dialog("users/_confirm", resetTwoFactorDialog(user));
+  });
+
+  app.post<{ Params: IdParams }>(`/users/:id${ID}/two-factor/reset`, async (request, reply) => {
+    const user = await target(request);
+    const { hadOne } = await resetTwoFactor(app.db, request.user, user.id);
+    return reply.done({
+      to: homeListOf(user),
+      message: hadOne
+        ? `Reset the two-factor sign-in of ${user.email}.`
+        : `${user.email} had no two-factor sign-in to reset.`,
+      events: CHANGED,
+      json: { user: { id: user.id, email: user.email }, had_two_factor: hadOne },
     });
   });
 

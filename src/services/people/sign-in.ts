@@ -10,6 +10,7 @@ import {
   type ScryptParams,
   verifyPassword,
 } from "./passwords.js";
+import { hasSecondFactor } from "./two-factor.js";
 import { toCurrentUser } from "./users.js";
 
 /** One message for unknown user, wrong password and disabled account: nothing to enumerate. */
@@ -23,16 +24,23 @@ export class SignInError extends Error {
 
 let dummyHash: Promise<string> | null = null;
 
+export interface Authenticated {
+  user: User;
+  /** The user has a second factor: the sign-in is not done until a code is given. */
+  secondFactor: boolean;
+}
+
 /**
  * Checks email and password. An unknown email still costs one hash, so response time does
- * not tell which emails have accounts. Success and failure are both audited.
+ * not tell which emails have accounts. Success and failure are both audited; a password
+ * that is right for a user with a second factor is not yet a sign-in, and says so.
  */
 export async function authenticate(
   db: Kysely<DB>,
   credentials: { email: string; password: string },
   hashing: ScryptParams,
   context: { ip: string },
-): Promise<User> {
+): Promise<Authenticated> {
   const email = credentials.email.trim();
   const user = email === "" ? undefined : await findUserByEmail(db, email);
   const password = credentials.password.slice(0, PASSWORD_MAX_LENGTH + 1);
@@ -59,17 +67,20 @@ export async function authenticate(
     );
     throw new SignInError();
   }
+  const secondFactor = await hasSecondFactor(db, user.id);
   await recordAudit(
     db,
     toCurrentUser(user),
     {
-      action: "auth.sign_in",
+      action: secondFactor ? "auth.password_ok" : "auth.sign_in",
       subjectType: "user",
       subjectId: user.id,
       place: { businessId: user.business_id, unitId: user.business_unit_id },
-      summary: `Signed in from ${context.ip}`,
+      summary: secondFactor
+        ? `Password accepted from ${context.ip}; asked for the second factor`
+        : `Signed in from ${context.ip}`,
     },
     now,
   );
-  return user;
+  return { user, secondFactor };
 }

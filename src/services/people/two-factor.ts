@@ -4,27 +4,25 @@
  * never twice: the last accepted step is stored and must grow. Ten recovery codes stand in
  * for a lost phone, each once; only their SHA-256 is kept (50 random bits each, so a fast
  * hash is enough).
+ *
+ * This file holds the codes themselves and the sign-in's second half; enrolment and the
+ * account's own switch are in two-factor-enrolment.ts, the rules in two-factor-rules.ts.
  */
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import type { Kysely } from "kysely";
 import { Secret, TOTP } from "otpauth";
-import { renderSVG } from "uqr";
 import type { DB } from "../../db/database.js";
 import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { User } from "../../db/tables/users.js";
-import { ValidationError } from "../../domain/errors.js";
 import type { CurrentUser } from "../../domain/permissions.js";
 import {
   claimStep,
   deleteChallenge,
   deleteTwoFactor,
-  enableTwoFactor,
   findChallenge,
   findTwoFactor,
   insertChallenge,
   isTwoFactorRequired,
-  replaceRecoveryCodes,
-  savePendingSecret,
   useRecoveryCode,
 } from "../../queries/two-factor.js";
 import { findUser } from "../../queries/users.js";
@@ -37,7 +35,7 @@ const PERIOD_S = 30;
 const CHALLENGE_MS = 5 * 60 * 1000;
 const ISSUER = "Numberdesk";
 
-const totpFor = (secret: string, email: string) =>
+export const totpFor = (secret: string, email: string) =>
   new TOTP({
     issuer: ISSUER,
     label: email,
@@ -53,7 +51,7 @@ const challengeIdOf = (token: string) => createHash("sha256").update(token).dige
 const stepAt = (ms: number) => Math.floor(ms / 1000 / PERIOD_S);
 
 /** The step a code belongs to, if it is right within ±1 step of `now`; else null. */
-function matchingStep(secret: string, code: string, now: number): number | null {
+export function matchingStep(secret: string, code: string, now: number): number | null {
   if (!/^\d{6}$/.test(code)) return null;
   const delta = totpFor(secret, "-").validate({ token: code, timestamp: now, window: 1 });
   return delta === null ? null : stepAt(now) + delta;
@@ -64,83 +62,54 @@ export const codeAt = (secret: string, at: number): string =>
   totpFor(secret, "-").generate({ timestamp: at });
 
 const normaliseRecovery = (raw: string) => raw.toLowerCase().replace(/[\s-]/g, "");
-const hashRecovery = (raw: string) =>
+export const hashRecovery = (raw: string) =>
   createHash("sha256").update(normaliseRecovery(raw)).digest("hex");
 
 /** xxxxx-xxxxx from an alphabet without look-alikes (no 0/o, 1/l/i). */
-function recoveryCode(): string {
+export function recoveryCode(): string {
   const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
   let code = "";
   for (let i = 0; i < 10; i++) code += alphabet[randomInt(alphabet.length)];
   return `${code.slice(0, 5)}-${code.slice(5)}`;
 }
 
-export interface Enrolment {
-  secret: string;
-  /** otpauth:// URI, as the QR code carries it. */
-  uri: string;
-  /** The QR code as an inline SVG drawn here: no request leaves the portal. */
-  qrSvg: string;
-}
-
 const businessOf = (user: CurrentUser): number | null =>
   user.scope.kind === "portal" ? null : user.scope.businessId;
 
-const requiredFor = (db: Kysely<DB>, user: CurrentUser): Promise<boolean> =>
+/** Whether a rule (the whole portal's, or the user's business's) requires a second factor. */
+export const requiredFor = (db: Kysely<DB>, user: CurrentUser): Promise<boolean> =>
   isTwoFactorRequired(db, businessOf(user));
+
+/** Whether this user has a confirmed second factor, so sign-in asks for a code. */
+export async function hasSecondFactor(db: Kysely<DB>, userId: number): Promise<boolean> {
+  return Boolean((await findTwoFactor(db, userId))?.secret);
+}
 
 /** Whether this user has to enrol before doing anything else (a rule covers them, no app yet). */
 export async function mustEnrol(db: Kysely<DB>, user: CurrentUser): Promise<boolean> {
   if (!(await requiredFor(db, user))) return false;
-  return !(await findTwoFactor(db, user.id))?.secret;
+  return !(await hasSecondFactor(db, user.id));
 }
 
-/** The secret to enrol with: the one already shown, until it is confirmed, or a new one. */
-export async function startEnrolment(db: Kysely<DB>, user: CurrentUser): Promise<Enrolment> {
-  const row = await findTwoFactor(db, user.id);
-  let secret = row?.pending_secret ?? null;
-  if (!secret) {
-    secret = new Secret({ size: 20 }).base32;
-    await savePendingSecret(db, user.id, secret);
-  }
-  const uri = totpFor(secret, user.email).toString();
-  return { secret, uri, qrSvg: renderSVG(uri, { border: 2 }) };
-}
-
-/** Confirms enrolment with a first code; returns the recovery codes, shown this once. */
-export async function confirmEnrolment(
+/**
+ * Uses up a code: an app code of the current step ±1 not used before (its step is claimed,
+ * so the same code never works twice), or an unused recovery code (marked used). Null when
+ * neither; nothing is written then.
+ */
+export async function useCode(
   db: Kysely<DB>,
-  user: CurrentUser,
-  code: string,
-  now = Date.now(),
-): Promise<string[]> {
-  const row = await findTwoFactor(db, user.id);
-  const secret = row?.pending_secret;
-  const step = secret ? matchingStep(secret, code.trim(), now) : null;
-  if (!secret || step === null) {
-    throw new ValidationError({
-      code: "That code is not right. Type the 6 digits your app shows now.",
-    });
-  }
-  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, recoveryCode);
-  await inWriteTransaction(db, async (trx) => {
-    const at = new Date(now).toISOString();
-    await enableTwoFactor(trx, user.id, secret, step, at);
-    await replaceRecoveryCodes(trx, user.id, codes.map(hashRecovery));
-    await recordAudit(
-      trx,
-      user,
-      {
-        action: "user.two_factor_enrol",
-        subjectType: "user",
-        subjectId: user.id,
-        place: auditPlaceOf(user.scope),
-        summary: `Turned on two-factor sign-in (${RECOVERY_CODE_COUNT} recovery codes issued)`,
-      },
-      at,
-    );
-  });
-  return codes;
+  userId: number,
+  raw: string,
+  now: number,
+): Promise<"app" | "recovery" | null> {
+  const code = raw.trim();
+  const row = await findTwoFactor(db, userId);
+  if (!row?.secret) return null;
+  const step = matchingStep(row.secret, code, now);
+  if (step !== null) return (await claimStep(db, userId, step)) ? "app" : null;
+  if (code.length < 10 || code.length > 20) return null;
+  const used = await useRecoveryCode(db, userId, hashRecovery(code), new Date(now).toISOString());
+  return used ? "recovery" : null;
 }
 
 /** A sign-in whose password was right, waiting for its code: the cookie's token. */
@@ -160,25 +129,28 @@ export async function startChallenge(
   return token;
 }
 
+/** How long the code step waits, for the cookie that carries its token. */
+export const CHALLENGE_SECONDS = CHALLENGE_MS / 1000;
+
 /** The user a live challenge is for, or null (unknown, expired, user disabled). */
 export async function challengeUser(
   db: Kysely<DB>,
   token: string,
   now = Date.now(),
-): Promise<{ user: User; next: string } | null> {
+): Promise<{ user: User; next: string; expiresAt: string } | null> {
   const challenge = await findChallenge(db, challengeIdOf(token));
   if (!challenge || Date.parse(challenge.expires_at) <= now) return null;
   const user = await findUser(db, challenge.user_id);
   if (!user || user.disabled_at !== null) return null;
-  return { user, next: challenge.next };
+  return { user, next: challenge.next, expiresAt: challenge.expires_at };
 }
 
 export const endChallenge = (db: Kysely<DB>, token: string) =>
   deleteChallenge(db, challengeIdOf(token));
 
 /**
- * Checks the second factor: an app code of the current step ±1 not used before, or an unused
- * recovery code. Audited either way.
+ * Checks the second factor at sign-in: an app code of the current step ±1 not used before, or
+ * an unused recovery code. Audited either way.
  */
 export async function verifySecondFactor(
   db: Kysely<DB>,
@@ -187,17 +159,7 @@ export async function verifySecondFactor(
   context: { ip: string },
   now = Date.now(),
 ): Promise<boolean> {
-  const code = raw.trim();
-  const row = await findTwoFactor(db, user.id);
-  const at = new Date(now).toISOString();
-  let how: "app" | "recovery" | null = null;
-  if (row?.secret) {
-    const step = matchingStep(row.secret, code, now);
-    if (step !== null && (await claimStep(db, user.id, step))) how = "app";
-    else if (step === null && code.length >= 10 && code.length <= 20) {
-      if (await useRecoveryCode(db, user.id, hashRecovery(code), at)) how = "recovery";
-    }
-  }
+  const how = await useCode(db, user.id, raw, now);
   const actor = toCurrentUser(user);
   await recordAudit(
     db,
@@ -208,10 +170,10 @@ export async function verifySecondFactor(
       subjectId: user.id,
       place: auditPlaceOf(actor.scope),
       summary: how
-        ? `Second factor (${how === "app" ? "authenticator app" : "recovery code"}) from ${context.ip}`
+        ? `Signed in with a second factor (${how === "app" ? "authenticator app" : "recovery code"}) from ${context.ip}`
         : `Wrong or reused second-factor code from ${context.ip}`,
     },
-    at,
+    new Date(now).toISOString(),
   );
   return how !== null;
 }
@@ -221,9 +183,9 @@ export async function resetTwoFactor(
   db: Kysely<DB>,
   actor: CurrentUser,
   userId: number,
-): Promise<User> {
+): Promise<{ user: User; hadOne: boolean }> {
   const target = await manageable(db, actor, userId);
-  await inWriteTransaction(db, async (trx) => {
+  const removed = await inWriteTransaction(db, async (trx) => {
     const removed = await deleteTwoFactor(trx, userId);
     await recordAudit(
       trx,
@@ -239,6 +201,7 @@ export async function resetTwoFactor(
       },
       new Date().toISOString(),
     );
+    return removed;
   });
-  return target;
+  return { user: target, hadOne: removed > 0 };
 }

@@ -7,6 +7,7 @@ import { serverSecret as loadServerSecret } from "../../services/ops/server-secr
 import { authenticateToken, bearerTokenOf } from "../../services/people/api-tokens.js";
 import type { ScryptParams } from "../../services/people/passwords.js";
 import { resumeSession, SESSION_ABSOLUTE_MS } from "../../services/people/sessions.js";
+import { CHALLENGE_SECONDS, mustEnrol } from "../../services/people/two-factor.js";
 import { ensureFirstAdmin, toCurrentUser } from "../../services/people/users.js";
 import { jsonError } from "./json.js";
 
@@ -20,6 +21,10 @@ declare module "fastify" {
     sessionId: string | null;
     /** The user must choose a new password before doing anything else. */
     mustChangePassword: boolean;
+    /** A rule requires a second factor and this session's user has none yet: enrol first. */
+    mustEnrolTwoFactor: boolean;
+    /** The token of a sign-in waiting for its second factor (the challenge cookie), or null. */
+    challengeToken: string | null;
     /** The API token this request was authenticated with (Authorization: Bearer), or null. */
     apiToken: { id: number; name: string } | null;
   }
@@ -27,6 +32,9 @@ declare module "fastify" {
     /** Starts the cookie of a freshly created session. */
     setSessionCookie(token: string): FastifyReply;
     clearSessionCookie(): FastifyReply;
+    /** The cookie of a sign-in whose password was right, waiting for its code (5 minutes). */
+    setChallengeCookie(token: string): FastifyReply;
+    clearChallengeCookie(): FastifyReply;
     /** A CSRF token bound to this browser and its session, for forms and htmx headers. */
     csrfToken(): string;
     /** A new CSRF secret for this browser (at sign-in and sign-out): old tokens stop working. */
@@ -45,10 +53,17 @@ declare module "fastify" {
  * then takes them only when Secure, for Path=/ and without Domain, so neither a sibling
  * subdomain nor a plain-HTTP page can plant or overwrite them (cookie tossing).
  */
-function cookieNames(secure: boolean): { session: string; csrf: string } {
+function cookieNames(secure: boolean): { session: string; csrf: string; challenge: string } {
   const prefix = secure ? "__Host-" : "";
-  return { session: `${prefix}nd_session`, csrf: `${prefix}nd_csrf` };
+  return {
+    session: `${prefix}nd_session`,
+    csrf: `${prefix}nd_csrf`,
+    challenge: `${prefix}nd_sign_in`,
+  };
 }
+
+/** Where a session that must enrol a second factor is held until it has. */
+const ENROL_PATH = "/account/two-factor";
 
 /** Requests a minute per API token (scripts; browsers are not limited this way). */
 export const TOKEN_RATE_PER_MINUTE = 600;
@@ -130,6 +145,8 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest("user", null as unknown as CurrentUser);
     app.decorateRequest("sessionId", null);
     app.decorateRequest("mustChangePassword", false);
+    app.decorateRequest("mustEnrolTwoFactor", false);
+    app.decorateRequest("challengeToken", null);
     app.decorateRequest("apiToken", null);
 
     app.decorateReply("setSessionCookie", function (this: FastifyReply, token: string) {
@@ -143,6 +160,23 @@ export const authPlugin = fp<AuthOptions>(
     });
     app.decorateReply("clearSessionCookie", function (this: FastifyReply) {
       return this.clearCookie(names.session, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "lax",
+        secure: secure(this.request),
+      });
+    });
+    app.decorateReply("setChallengeCookie", function (this: FastifyReply, token: string) {
+      return this.setCookie(names.challenge, token, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "lax",
+        secure: secure(this.request),
+        maxAge: CHALLENGE_SECONDS,
+      });
+    });
+    app.decorateReply("clearChallengeCookie", function (this: FastifyReply) {
+      return this.clearCookie(names.challenge, {
         path: "/",
         httpOnly: true,
         sameSite: "lax",
@@ -210,6 +244,7 @@ export const authPlugin = fp<AuthOptions>(
 
     app.addHook("onRequest", async (request, reply) => {
       if (request.headers.authorization !== undefined) return;
+      request.challengeToken = request.cookies[names.challenge] || null;
       const token = request.cookies[names.session];
       if (!token) return;
       const resumed = await resumeSession(app.db, token);
@@ -220,6 +255,8 @@ export const authPlugin = fp<AuthOptions>(
       request.viewer = toCurrentUser(resumed.user);
       request.sessionId = resumed.id;
       request.mustChangePassword = resumed.user.must_change_password === 1;
+      // Sessions only: a script's API token is not a sign-in and is not held up by the rule.
+      request.mustEnrolTwoFactor = await mustEnrol(app.db, request.viewer);
     });
 
     // Every state change is a POST, and every POST proves it came from our own form, or
@@ -251,6 +288,26 @@ export const authPlugin = fp<AuthOptions>(
       request.user = request.viewer;
       if (request.mustChangePassword && !request.url.startsWith("/account/password")) {
         return reply.redirect("/account/password", 303);
+      }
+      // Under a two-factor rule without a second factor: enrolment before anything else
+      // (signing out, outside this guard, still works).
+      if (
+        request.mustEnrolTwoFactor &&
+        !request.mustChangePassword &&
+        request.url !== ENROL_PATH &&
+        !request.url.startsWith(`${ENROL_PATH}?`)
+      ) {
+        const message = "Set up two-factor sign-in first: your portal requires it.";
+        if (request.isFragment) {
+          reply.header("HX-Redirect", ENROL_PATH);
+          reply.code(403);
+          return reply.send(message);
+        }
+        if (request.wantsJson) {
+          reply.code(403);
+          return reply.send(jsonError(403, `${message} Open ${ENROL_PATH} in a browser.`));
+        }
+        return reply.redirect(ENROL_PATH, 303);
       }
     });
   },
