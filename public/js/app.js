@@ -3,12 +3,6 @@
 (() => {
   const dialog = () => document.getElementById("dialog");
 
-  // htmx requests prove their origin with the page's CSRF token, as plain forms do with _csrf.
-  document.addEventListener("htmx:configRequest", (event) => {
-    const token = document.querySelector('meta[name="csrf-token"]')?.content;
-    if (token) event.detail.headers["X-CSRF-Token"] = token;
-  });
-
   // Remember what opened a dialog so focus can return there when it closes.
   let opener = null;
   // The menu a dialog was opened from: focus goes back to its button, even after the list
