@@ -140,14 +140,6 @@
     }
   });
 
-  // A select whose data-warn-value option is chosen shows its warning (Do Not Originate).
-  document.addEventListener("change", (event) => {
-    const select = event.target;
-    if (!(select instanceof HTMLSelectElement) || !select.dataset.warnTarget) return;
-    const warning = document.getElementById(select.dataset.warnTarget);
-    if (warning) warning.hidden = select.value === "" || select.value !== select.dataset.warnValue;
-  });
-
   // Errors that htmx does not swap (403, 404, 500…) still tell the user what happened.
   document.addEventListener("htmx:responseError", (event) => {
     const region = document.getElementById("flash");

@@ -298,11 +298,13 @@ t.test(
     t.equal(retired.statusCode, 422);
     t.match(retired.body, /Prison is retired/);
     const dno = await admin.inject({ url: `/numbers/${number}/edit`, headers: RESULTS });
+    const dnoId = await callPurposeId(db, "do_not_originate");
     t.match(
       dno.body,
-      /id="dno-warning" hidden/,
-      "the Do Not Originate warning waits for that choice",
+      new RegExp(`<option value="${dnoId}" data-dno>Do Not Originate<`),
+      "the Do Not Originate option is marked, not chosen: its warning (CSS) waits for that choice",
     );
+    t.match(dno.body, /class="notice notice-warning dno-warning" id="dno-warning"/);
   },
 );
 

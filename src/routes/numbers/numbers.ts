@@ -114,7 +114,6 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
       purposes: current,
       values: { call_purpose: value },
       dnoId: dno ? String(dno.id) : "",
-      dnoSelected: dno !== undefined && String(dno.id) === value,
       errors: {},
     };
   };
