@@ -53,20 +53,6 @@
     if (first) first.focus();
   });
 
-  // A search, filter or page swaps the dashboard's results: say what they hold now in the
-  // page's status region (the results section is replaced, so it cannot announce itself).
-  document.addEventListener("htmx:afterSettle", (event) => {
-    if (event.detail.target?.id !== "number-results" && event.detail.elt?.id !== "number-results") {
-      return;
-    }
-    const status = document.getElementById("results-status");
-    const results = document.getElementById("number-results");
-    if (!status || !results) return;
-    const empty = results.querySelector(".empty-state p");
-    const range = document.getElementById("number-range")?.textContent ?? "";
-    status.textContent = empty ? empty.textContent : `Phone numbers ${range}`;
-  });
-
   // The server asks to close the dialog after a successful post (HX-Trigger: dialog-close).
   document.body.addEventListener("dialog-close", () => {
     const d = dialog();

@@ -67,7 +67,7 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
         expiring: await findExpiringSoon(app.db, app.readCache, at),
       };
       return request.isFragment && request.headers["hx-target"] === "number-results"
-        ? reply.fragment("numbers/_results", data)
+        ? reply.fragment("numbers/_results-swap", data)
         : reply.page("numbers/page", data);
     });
 
