@@ -78,11 +78,13 @@
     const link = event.target.closest("a[data-dialog]");
     if (!link || !window.htmx || event.ctrlKey || event.metaKey || event.shiftKey) return;
     event.preventDefault();
-    window.htmx.ajax("GET", link.getAttribute("href"), {
-      source: link,
-      target: "#dialog-body",
-      swap: "innerHTML",
-    });
+    window.htmx
+      .ajax("GET", link.getAttribute("href"), {
+        source: link,
+        target: "#dialog-body",
+        swap: "innerHTML",
+      })
+      .catch(() => {}); // No answer: htmx:sendError says so (below).
   });
 
   document.addEventListener("click", (event) => {
@@ -126,27 +128,21 @@
     }
   });
 
-  // Errors that htmx does not swap (403, 404, 500…) still tell the user what happened.
-  document.addEventListener("htmx:responseError", (event) => {
-    const region = document.getElementById("flash");
+  // The portal's own errors come as a flash (web/plugins/errors.ts). Only the browser knows when
+  // no answer came, or an answer from something in between (a proxy's timeout or 502).
+  const flashError = (message) => {
     const box = document.createElement("div");
     box.className = "flash flash-error";
     box.setAttribute("role", "alert");
-    const text = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
-    const message = text.querySelector(".error-message p");
-    box.textContent = message
-      ? message.textContent
-      : "The request failed. Try again, or contact Support.";
-    region.replaceChildren(box);
-  });
-  document.addEventListener("htmx:sendError", () => {
-    const region = document.getElementById("flash");
-    const box = document.createElement("div");
-    box.className = "flash flash-error";
-    box.setAttribute("role", "alert");
-    box.textContent = "The portal could not be reached. Check your connection and try again.";
-    region.replaceChildren(box);
-  });
+    box.textContent = message;
+    document.getElementById("flash")?.replaceChildren(box);
+  };
+  document.addEventListener("htmx:responseError", () =>
+    flashError("The request failed. Try again, or contact Support."),
+  );
+  document.addEventListener("htmx:sendError", () =>
+    flashError("The portal could not be reached. Check your connection and try again."),
+  );
 })();
 
 // --- Upload tab (views/manage/_upload-form.eta) -------------------------------------------
