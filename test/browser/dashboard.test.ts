@@ -467,7 +467,15 @@ t.test("without JavaScript: search, menus and forms work as pages", TIMEOUT, asy
       "Customer Service",
       "the current purpose is selected",
     );
+    // CSS alone (:has) shows the Do Not Originate warning: no script runs on this page.
+    const warning = page.locator("#dno-warning");
+    t.notOk(await warning.isVisible(), "no Do Not Originate warning at first");
+    await purpose.selectOption({ label: "Do Not Originate" });
+    await warning.waitFor({ state: "visible" });
+    t.match(await warning.textContent(), /must never place calls/, "Do Not Originate warns");
     await purpose.selectOption({ label: "Appointment Reminder" });
+    await warning.waitFor({ state: "hidden" });
+    t.pass("another purpose hides the warning");
     await page.getByRole("button", { name: "Save" }).click();
     await page.waitForURL((url) => url.pathname === unitDashboard);
     t.equal(urlOf(page).searchParams.get("q"), "3734", "back on the search it came from");

@@ -2,11 +2,12 @@
  * What only a browser shows about the layout (issue 15, items 3–6): dashboard rows one line
  * at 1280 px and stacked at 390 px, the navigation folded into a menu button, ⋮ menus that
  * close each other and never cover another row's ⋮, the flash's × and disabled buttons,
- * all without JavaScript unless said otherwise.
+ * all without JavaScript unless said otherwise; and where an htmx request's failure is said.
  */
 import type { Page } from "playwright-core";
 import t from "tap";
 import { startBrowserHarness } from "../helpers/browser.js";
+import { insertNumber, numberId } from "../helpers/fixtures.js";
 import { seedScreens } from "../helpers/screen-ground.js";
 
 const TIMEOUT = { timeout: 120_000 };
@@ -173,6 +174,53 @@ t.test("a disabled button looks disabled", TIMEOUT, async (t) => {
     (b as HTMLButtonElement).disabled = true;
   });
   t.same(await look(), { opacity: "0.5", cursor: "not-allowed" }, "disabled: faded, no hand");
+  harness.assertNoProblems(t, page);
+  await page.context().close();
+});
+
+t.test("with JavaScript an htmx request that fails says why in the flash", TIMEOUT, async (t) => {
+  const page = await harness.newPage({
+    allowConsole: [
+      /^Failed to load resource: the server responded with a status of (404|502) /,
+      /^Failed to load resource: net::ERR_FAILED$/,
+      // htmx's own log of the two failures the portal did not answer (app.js says them).
+      /^Response Status Error Code 502 from /,
+      /^htmx:(sendError|afterRequest)/,
+    ],
+  });
+  const { db } = harness.database;
+  await insertNumber(db, "+13107284499", { businessId, unitId });
+  const gone = await numberId(db, "+13107284499");
+  await page.goto(`/units/${unitId}/numbers?q=3107284499`);
+  const flash = page.locator("#flash .flash-error[role=alert]");
+  const edit = async () => {
+    await page.locator("details.row-menu summary").first().click();
+    await page.locator("details.row-menu").first().getByRole("link", { name: "Edit" }).click();
+  };
+
+  // Removed by someone else since the page was shown: the portal's 404, put in the flash by
+  // its headers (HX-Retarget), not by a script reading the answer.
+  await db.deleteFrom("phone_numbers").where("id", "=", gone).execute();
+  await edit();
+  await flash.getByText("No such phone number.").waitFor();
+  t.pass("the portal's own message");
+  t.equal(await page.locator("dialog#dialog[open]").count(), 0, "no dialog opened");
+  t.match(page.url(), /\/numbers\?q=3107284499$/, "the address is unchanged");
+
+  // A proxy's error page is not the portal's: the browser says the request failed.
+  await page.route(`**/numbers/${gone}/edit**`, (route) =>
+    route.fulfill({ status: 502, contentType: "text/html", body: "<h1>Bad gateway</h1>" }),
+  );
+  await edit();
+  await flash.getByText("The request failed. Try again, or contact Support.").waitFor();
+  t.equal(await page.getByText("Bad gateway").count(), 0, "the proxy's page is not shown");
+
+  // No answer at all.
+  await page.unroute(`**/numbers/${gone}/edit**`);
+  await page.route(`**/numbers/${gone}/edit**`, (route) => route.abort());
+  await edit();
+  await flash.getByText("The portal could not be reached.", { exact: false }).waitFor();
+  t.pass("no connection is said too");
   harness.assertNoProblems(t, page);
   await page.context().close();
 });

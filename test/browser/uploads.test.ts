@@ -31,20 +31,21 @@ t.test(
     const page = await harness.newPage();
     await page.goto(uploadTab);
     t.equal(await page.locator("[data-upload-progress]").isHidden(), true, "no bar before");
-    // Every state of the bar and its words, kept in sessionStorage across the navigation.
+    // Every state of the bar and its words, kept in sessionStorage across the navigation. The
+    // server's answers replace the bar, so each state is read afresh; the bar shows while the
+    // form is out (htmx-request on the form, app.css).
     await page.evaluate(() => {
-      const box = document.querySelector("[data-upload-progress]") as HTMLElement;
-      const bar = box.querySelector("progress") as HTMLProgressElement;
-      const status = box.querySelector(".upload-status") as HTMLElement;
+      const form = document.querySelector("form[data-upload]") as HTMLFormElement;
       const seen: Array<{ hidden: boolean; value: string | null; status: string }> = [];
       new MutationObserver(() => {
+        const box = form.querySelector("[data-upload-progress]") as HTMLElement;
         seen.push({
-          hidden: box.hidden,
-          value: bar.getAttribute("value"),
-          status: status.textContent ?? "",
+          hidden: getComputedStyle(box).display === "none",
+          value: box.querySelector("progress")?.getAttribute("value") ?? null,
+          status: box.querySelector(".upload-status")?.textContent ?? "",
         });
         sessionStorage.setItem("upload-seen", JSON.stringify(seen));
-      }).observe(box, { attributes: true, subtree: true, childList: true, characterData: true });
+      }).observe(form, { attributes: true, subtree: true, childList: true, characterData: true });
     });
     await page.setInputFiles("#field-file", {
       name: "numbers.csv",
@@ -67,6 +68,11 @@ t.test(
       .locator(".upload-status", { hasText: "20,000 numbers read; waiting for another change" })
       .waitFor({ timeout: 60_000 });
     t.ok(await page.locator("[data-upload-progress]").isVisible(), "the bar is still up");
+    t.equal(
+      await page.locator(".upload-poll").getAttribute("hx-trigger"),
+      "load delay:500ms",
+      "the server's fragment polls itself",
+    );
     t.equal(await countNumbers(), 1, "nothing removed while the run waits its turn");
     release();
     await result;

@@ -1,6 +1,6 @@
 import t from "tap";
 import { createBusiness } from "../../src/services/hierarchy/businesses.js";
-import { buildTestApp, HX } from "../helpers/app.js";
+import { buildTestApp, form, HX } from "../helpers/app.js";
 import { makeTree, portalAdmin } from "../helpers/fixtures.js";
 import { userAgent } from "../helpers/users.js";
 
@@ -48,6 +48,99 @@ t.test("a 500 shows a page without the error's insides", async (t) => {
   );
   const hx = await admin.inject({ url: "/boom", headers: HX });
   t.notMatch(hx.body, /<html/, "htmx gets just the message");
+  t.notMatch(hx.body, /secret stack detail/);
+});
+
+/** What htmx 2 does with a status under the page's responseHandling: the first rule that matches. */
+function handlingOf(pageHtml: string, status: number): { swap: boolean; error: boolean } {
+  const config = /<meta name="htmx-config" content='([^']+)'>/.exec(pageHtml)?.[1] ?? "{}";
+  const rules = (JSON.parse(config) as { responseHandling?: Array<Record<string, unknown>> })
+    .responseHandling;
+  const rule = rules?.find((r) => new RegExp(String(r.code)).test(String(status)));
+  return { swap: rule?.swap === true, error: rule?.error === true };
+}
+
+t.test("an htmx request that fails says why in the flash region, from one place", async (t) => {
+  const { app, admin, database, close } = await buildTestApp({}, (app) => {
+    app.get("/boom", async () => {
+      throw new Error("secret stack detail");
+    });
+  });
+  t.teardown(close);
+  const tree = await makeTree(database.db);
+  const viewer = (
+    await userAgent(app, database.db, "v@acme.test", "viewer", `business:${tree.businessId}`)
+  ).agent;
+  const failures = [
+    { status: 404, res: await admin.inject({ url: "/numbers/999999/edit", headers: HX }) },
+    { status: 403, res: await viewer.inject({ url: `/units/${tree.unitId}/edit`, headers: HX }) },
+    {
+      status: 403,
+      res: await admin.inject({
+        method: "POST",
+        url: "/businesses/new",
+        ...form({ name: "Forged" }, { ...HX, "x-csrf-token": "" }),
+      }),
+    },
+    { status: 500, res: await admin.inject({ url: "/boom", headers: HX }) },
+  ];
+  for (const { status, res } of failures) {
+    const what = `${res.raw.req.method} ${res.raw.req.url} → ${status}`;
+    t.equal(res.statusCode, status, `${what}: the status keeps its meaning`);
+    t.equal(res.headers["hx-retarget"], "#flash", `${what}: into the flash region`);
+    t.equal(res.headers["hx-reswap"], "innerHTML", what);
+    t.equal(res.headers["hx-reselect"], ".flash", `${what}: whatever the request selected`);
+    t.equal(res.headers["hx-push-url"], "false", `${what}: not into history`);
+    t.match(res.body, /^<div class="flash flash-error" role="alert">/, `${what}: a flash`);
+    t.notMatch(res.body, /<html|<h1/, what);
+  }
+  t.match(failures[2]?.res.body, /This form has expired or did not come from this portal\./);
+
+  const page = await admin.inject({ url: "/businesses", headers: { accept: "text/html" } });
+  for (const status of [400, 403, 404, 409, 413, 422, 429, 500]) {
+    t.same(handlingOf(page.body, status), { swap: true, error: false }, `${status} is swapped`);
+  }
+  for (const status of [408, 502, 503, 504]) {
+    t.same(
+      handlingOf(page.body, status),
+      { swap: false, error: true },
+      `${status} is a proxy's: not swapped, app.js says it failed`,
+    );
+  }
+  t.same(handlingOf(page.body, 204), { swap: false, error: false });
+
+  const plain = await admin.inject({
+    url: "/numbers/999999/edit",
+    headers: { accept: "text/html" },
+  });
+  t.equal(plain.statusCode, 404);
+  t.equal(plain.headers["hx-retarget"], undefined, "a page is a page");
+  t.match(plain.body, /<h1 id="dialog-title">Not found<\/h1>/);
+  const invalid = await admin.inject({
+    method: "POST",
+    url: "/businesses/new",
+    ...form({ name: "" }, HX),
+  });
+  t.equal(invalid.statusCode, 422);
+  t.equal(invalid.headers["hx-retarget"], undefined, "a form with its messages swaps in place");
+});
+
+t.test("htmx sends the CSRF token from <body>; plain forms from their field", async (t) => {
+  const { admin, close } = await buildTestApp();
+  t.teardown(close);
+  const page = await admin.inject({ url: "/businesses", headers: { accept: "text/html" } });
+  const header = /<body hx-headers='\{"X-CSRF-Token": "([^"]+)"\}'/.exec(page.body)?.[1];
+  t.ok(header, "the body carries the header for every htmx request");
+  t.match(page.body, `hx-headers:inherited='{"X-CSRF-Token": "${header}"}'`, "htmx 4's way too");
+  t.equal(/name="_csrf" value="([^"]+)"/.exec(page.body)?.[1], header, "the forms' own token");
+  const post = (token: string) =>
+    admin.inject({
+      method: "POST",
+      url: "/businesses/new",
+      ...form({ name: `Made with ${token.length} characters` }, { ...HX, "x-csrf-token": token }),
+    });
+  t.equal((await post(header ?? "")).statusCode, 200, "the header alone proves the origin");
+  t.equal((await post("")).statusCode, 403, "without it, refused");
 });
 
 t.test("404 page is a full page with navigation and Support", async (t) => {

@@ -108,6 +108,29 @@ t.test("search: any run of digits in any format; junk is answered, not run", asy
   t.match(junk.body, /value="&#39; OR 1=1--"/, "the search is kept, escaped");
 });
 
+t.test(
+  "a search's fragment says what it found in the page's status region, out of band",
+  async (t) => {
+    const { admin, acme } = await setup(t);
+    const base = `/businesses/${acme.businessId}/numbers`;
+    const statusOf = async (query: string, headers: Record<string, string> = RESULTS) => {
+      const res = await admin.inject({ url: `${base}?${query}`, headers });
+      t.equal(res.statusCode, 200);
+      return /<p id="results-status" hx-swap-oob="innerHTML">([^<]*)<\/p>/.exec(res.body)?.[1];
+    };
+    t.equal(await statusOf("q=3734"), "Phone numbers 1–3 of 3");
+    t.equal(
+      await statusOf("q=999"),
+      "No phone numbers match this search and these filters.",
+      "an empty result says why, as its empty state does",
+    );
+    const page = await admin.inject({ url: `${base}?q=3734`, headers: { accept: "text/html" } });
+    t.match(page.body, /<p id="results-status" class="visually-hidden" role="status"><\/p>/);
+    t.notMatch(page.body, /hx-swap-oob/, "a full page has the region once, empty, and no swap");
+    t.equal(await statusOf("q=3734", HX), undefined, "a boosted or other htmx load gets the page");
+  },
+);
+
 t.test("filters, status, sort and pagination", async (t) => {
   const { admin, database, acme, id } = await setup(t);
   const { db } = database;
@@ -298,11 +321,13 @@ t.test(
     t.equal(retired.statusCode, 422);
     t.match(retired.body, /Prison is retired/);
     const dno = await admin.inject({ url: `/numbers/${number}/edit`, headers: RESULTS });
+    const dnoId = await callPurposeId(db, "do_not_originate");
     t.match(
       dno.body,
-      /id="dno-warning" hidden/,
-      "the Do Not Originate warning waits for that choice",
+      new RegExp(`<option value="${dnoId}" data-dno>Do Not Originate<`),
+      "the Do Not Originate option is marked, not chosen: its warning (CSS) waits for that choice",
     );
+    t.match(dno.body, /class="notice notice-warning dno-warning" id="dno-warning"/);
   },
 );
 

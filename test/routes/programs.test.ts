@@ -233,11 +233,13 @@ t.test("Do Not Originate shows its warning when it is the chosen purpose", async
     ...form({ ...valid(dno), display_name: "" }),
   });
   t.equal(res.statusCode, 422);
+  // Shown by CSS while the marked option is chosen (app.css, :has): the server marks it.
+  t.match(res.body, new RegExp(`<option value="${dno}" data-dno selected>Do Not Originate<`));
   t.match(
     res.body,
-    /<p class="notice notice-warning" id="dno-warning">Do Not Originate/,
-    "shown, not hidden",
+    /<p class="notice notice-warning dno-warning" id="dno-warning">Do Not Originate/,
   );
+  t.notMatch(res.body, /id="dno-warning" hidden/, "never hidden by an attribute CSS cannot undo");
 });
 
 t.test("deleting a program: refused while it holds numbers", async (t) => {

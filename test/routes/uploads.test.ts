@@ -484,7 +484,14 @@ t.test("the run's progress: for its own user only, by the form's progress id", a
   const form = await editor.inject({ url, headers: HTML });
   const progressId = /name="progress" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
   t.match(progressId, /^[0-9a-f-]{36}$/, "the form carries a fresh progress id");
-  t.match(form.body, new RegExp(`data-progress-url="/runs/${progressId}/progress"`));
+  t.match(form.body, new RegExp(`hx-headers='\\{"X-Upload-Progress": "${progressId}"\\}'`));
+  t.match(
+    form.body,
+    new RegExp(
+      `<span class="upload-poll" hx-get="/runs/${progressId}/progress" hx-trigger="submit from:closest form delay:500ms" hx-swap="outerHTML">`,
+    ),
+    "a poller that starts when the form is sent",
+  );
 
   const progressOf = async (agent: Agent, id: string) => {
     const res = await agent.inject({ url: `/runs/${id}/progress` });
@@ -514,6 +521,100 @@ t.test("the run's progress: for its own user only, by the form's progress id", a
   t.same(await progressOf(editor, "x"), { phase: "unknown", done: 0, total: 0 }, "not an id");
   const anonymous = await editor.app.inject({ url: `/runs/${progressId}/progress` });
   t.not(anonymous.statusCode, 200, "signed out: no progress");
+});
+
+t.test("the progress fragment polls itself while the post is open; 286 stops it", async (t) => {
+  const { editor, acme, database } = await setup(t);
+  const url = `/units/${acme.unitId}/numbers/delete`;
+  const form = await editor.inject({ url: `${url}?tab=upload`, headers: { ...HX, ...HTML } });
+  const progressId = /name="progress" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
+  const fragment = async () => {
+    const res = await editor.inject({ url: `/runs/${progressId}/progress`, headers: HX });
+    const trigger = /class="upload-poll"[^>]* hx-trigger="([^"]+)"/.exec(res.body)?.[1];
+    const words = /<span id="upload-status"[^>]* hx-swap-oob="innerHTML">([^<]*)</.exec(res.body);
+    return { status: res.statusCode, trigger, words: words?.[1] ?? null, body: res.body };
+  };
+  const WAIT_FOR_SUBMIT = "submit from:closest form delay:500ms";
+
+  const before = await fragment();
+  t.equal(before.status, 286, "nothing posted yet: stop");
+  t.equal(before.trigger, WAIT_FOR_SUBMIT, "and wait for the form to be sent");
+  t.equal(before.words, null, "the bar is left alone");
+  const notAnId = await editor.inject({ url: "/runs/x/progress", headers: HX });
+  t.equal(notAnId.statusCode, 286);
+  t.equal(notAnId.body, "", "not an id: nothing to swap in");
+
+  // Another change holds the writer: the run reads its file, then waits its turn.
+  await database.writerLock.acquire();
+  let released = false;
+  const release = () => {
+    if (!released) database.writerLock.release();
+    released = true;
+  };
+  t.teardown(release);
+  const followed = { ...HX, "x-upload-progress": progressId };
+  const posting = upload(
+    editor,
+    url,
+    "+12133734254\n+12133734253\nnot a number\n",
+    {
+      progress: progressId,
+    },
+    followed,
+  );
+  let waiting = await fragment();
+  for (let i = 0; i < 200 && !waiting.words?.includes("waiting"); i++) {
+    t.equal(waiting.status, 200, "while the post is open, ask again");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    waiting = await fragment();
+  }
+  t.equal(waiting.status, 200, "waiting: 200");
+  t.equal(waiting.trigger, "load delay:500ms", "the answer polls itself");
+  t.equal(waiting.words, "3 numbers read; waiting for another change to finish…");
+  t.match(
+    waiting.body,
+    /<span id="upload-bar"[^>]* hx-swap-oob="innerHTML"><progress max="1" aria-label/,
+  );
+  release();
+  const posted = await posting;
+  t.equal(posted.statusCode, 204);
+  t.match(String(posted.headers["hx-redirect"]), /^\/jobs\/\d+$/);
+
+  const done = await fragment();
+  t.equal(done.status, 286, "done: stop polling");
+  t.equal(done.trigger, WAIT_FOR_SUBMIT, "no more asking (htmx 4 has no 286: no trigger to run)");
+  t.equal(done.words, "Done: 3 numbers. Opening the result…");
+  t.match(done.body, /<progress max="1" value="1"/);
+  t.same(
+    (await editor.inject({ url: `/runs/${progressId}/progress` })).json(),
+    { phase: "done", done: 3, total: 3 },
+    "a script's JSON is as before",
+  );
+
+  // Refused (no tick): the post is answered with the form, and the poller stops, bar reset.
+  const refused = await upload(
+    editor,
+    url,
+    "+12133734254\n",
+    {
+      progress: progressId,
+      confirm: "",
+    },
+    followed,
+  );
+  t.equal(refused.statusCode, 422);
+  const after = await fragment();
+  t.equal(after.status, 286);
+  t.equal(after.trigger, WAIT_FOR_SUBMIT);
+  t.equal(after.words, "Uploading…", "ready for the next try");
+
+  // Posted without the header (no JavaScript, a script): reported, but nobody polls it.
+  const plainId = "0123456789abcdef";
+  const plain = await upload(editor, url, "+12133734254\n", { progress: plainId });
+  t.equal(plain.statusCode, 303);
+  const unfollowed = await editor.inject({ url: `/runs/${plainId}/progress`, headers: HX });
+  t.equal(unfollowed.statusCode, 286);
+  t.same((await editor.inject({ url: `/runs/${plainId}/progress` })).json().phase, "done");
 });
 
 t.test("delete upload: a number written as stored must still match its call purpose", async (t) => {

@@ -59,7 +59,6 @@ export async function programRoutes(app: FastifyInstance): Promise<void> {
       errors: {},
       purposes,
       dnoId: dnoId === null ? "" : String(dnoId),
-      dnoSelected: dnoId !== null && values.call_purpose === String(dnoId),
       // The unit is chosen on the business-level form only; elsewhere it is the URL's.
       units: at.kind === "business" ? await listUnitsFor(app.db, request.user, at) : null,
       cancelHref: listHref(at),

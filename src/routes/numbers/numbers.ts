@@ -67,7 +67,7 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
         expiring: await findExpiringSoon(app.db, app.readCache, at),
       };
       return request.isFragment && request.headers["hx-target"] === "number-results"
-        ? reply.fragment("numbers/_results", data)
+        ? reply.fragment("numbers/_results-swap", data)
         : reply.page("numbers/page", data);
     });
 
@@ -114,7 +114,6 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
       purposes: current,
       values: { call_purpose: value },
       dnoId: dno ? String(dno.id) : "",
-      dnoSelected: dno !== undefined && String(dno.id) === value,
       errors: {},
     };
   };

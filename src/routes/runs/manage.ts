@@ -78,7 +78,7 @@ export async function manageRoutes(
   const textOf = (body: RunBody | null | undefined) => (body?.numbers ?? []).join("\n");
 
   // The Upload tab (routes/upload-tab.ts): the same URLs take a multipart post with a `file`.
-  const { uploadPage, runUpload, uploadLimitHandler } = uploadTab(app, {
+  const { uploadPage, runUpload, uploadLimitHandler, followUpload } = uploadTab(app, {
     workers,
     editableLevel,
     context,
@@ -109,7 +109,12 @@ export async function manageRoutes(
     });
     app.post<{ Params: IdParams; Body: RunBody | null }>(
       url,
-      { schema: RUN_SCHEMA, errorHandler: uploadLimitHandler(kind, "delete"), config: UPLOAD_RATE },
+      {
+        schema: RUN_SCHEMA,
+        errorHandler: uploadLimitHandler(kind, "delete"),
+        config: UPLOAD_RATE,
+        ...followUpload("delete"),
+      },
       async (request, reply) => {
         const level = await editableLevel(request, kind);
         if (request.isMultipart()) return runUpload(request, reply, level, "delete");
@@ -191,7 +196,12 @@ export async function manageRoutes(
     });
     app.post<{ Params: IdParams; Body: RunBody | null }>(
       url,
-      { schema: RUN_SCHEMA, errorHandler: uploadLimitHandler(kind, "add"), config: UPLOAD_RATE },
+      {
+        schema: RUN_SCHEMA,
+        errorHandler: uploadLimitHandler(kind, "add"),
+        config: UPLOAD_RATE,
+        ...followUpload("add"),
+      },
       async (request, reply) => {
         const level = await editableLevel(request, kind);
         if (request.isMultipart()) return runUpload(request, reply, level, "add");

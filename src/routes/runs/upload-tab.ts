@@ -1,11 +1,18 @@
 /**
  * The Upload tab of Add and Delete (product.md §4): the same URLs as the Manual tab take a
  * multipart post with a `file`, read and run in a worker thread (services/run-workers.ts),
- * with the run's progress at /runs/{id}/progress for the form's bar. manage.ts registers the
- * URLs; this module answers their uploads.
+ * with the run's progress at /runs/{id}/progress: JSON, or for htmx the fragment that polls
+ * itself under the form's bar while the post is open (web/upload-progress.ts). manage.ts
+ * registers the URLs; this module answers their uploads.
  */
 import { randomUUID } from "node:crypto";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RouteShorthandOptions,
+} from "fastify";
 import { ValidationError } from "../../domain/errors.js";
 import { type Level, type LevelKind, levelPath, levelTrail } from "../../domain/levels.js";
 import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
@@ -19,6 +26,7 @@ import {
 } from "../../services/runs/upload-file.js";
 import type { IdParams } from "../../web/forms.js";
 import { replyWithJob } from "../../web/job-replies.js";
+import { STOP_POLLING, UPLOAD_METER_START, uploadProgressView } from "../../web/upload-progress.js";
 import type { RunBody, RunKind } from "./run-form.js";
 
 /** Multipart limits hit while the file was still arriving (413), in the upload form's words. */
@@ -42,6 +50,12 @@ export const UPLOAD_RATE = {
   },
 };
 
+/** An upload posted by htmx names its progress id here, so the page knows when to stop asking. */
+const FOLLOWED_BY = "x-upload-progress";
+
+const isMultipart = (request: FastifyRequest) =>
+  String(request.headers["content-type"] ?? "").startsWith("multipart/form-data");
+
 export interface UploadTabOptions {
   workers: RunWorkers;
   /** The level, visible (else 404) and open to this user's changes (else 403). */
@@ -55,18 +69,51 @@ export function uploadTab(
 ) {
   const progressBoard = new RunProgressBoard();
 
-  /** How far the signed-in user's upload is, for the Upload tab's progress bar. */
+  /**
+   * How far the signed-in user's upload is: JSON, or for htmx the fragment under the form's
+   * bar, asking again while the post is open and stopped with 286 once it was answered.
+   */
   app.get<{ Params: { progressId: string } }>(
     "/runs/:progressId/progress",
     async (request, reply) => {
       reply.header("Cache-Control", "no-store");
       const { progressId } = request.params;
-      const status = PROGRESS_ID.test(progressId)
-        ? progressBoard.read(request.user.id, progressId)
-        : null;
+      const known = PROGRESS_ID.test(progressId);
+      if (request.isFragment) {
+        if (!known) return reply.code(STOP_POLLING).send("");
+        const view = uploadProgressView(progressBoard.follow(request.user.id, progressId));
+        reply.code(view.again ? 200 : STOP_POLLING);
+        return reply.fragment("manage/_upload-progress", { progressId, view });
+      }
+      const status = known ? progressBoard.read(request.user.id, progressId) : null;
       return reply.send(status ?? { phase: "unknown", done: 0, total: 0 });
     },
   );
+
+  /** The id of an upload htmx posts (and the page follows), when it is one. */
+  function followedId(request: FastifyRequest): string | null {
+    const id = request.headers[FOLLOWED_BY];
+    return request.viewer && isMultipart(request) && typeof id === "string" && PROGRESS_ID.test(id)
+      ? id
+      : null;
+  }
+
+  /**
+   * The upload routes' hooks: from the first byte of the post to its answer (a result, or
+   * refused anywhere: rate limit, CSRF, a bad file), the page's poller knows it is open.
+   */
+  function followUpload(kind: RunKind): Pick<RouteShorthandOptions, "onRequest" | "onResponse"> {
+    return {
+      onRequest: async (request) => {
+        const id = followedId(request);
+        if (id && request.viewer) progressBoard.begin(request.viewer.id, id, kind);
+      },
+      onResponse: async (request) => {
+        const id = followedId(request);
+        if (id && request.viewer) progressBoard.end(request.viewer.id, id);
+      },
+    };
+  }
 
   /** The Upload tab: a page, or for htmx its form alone (swapped in place, errors and all). */
   async function uploadPage(
@@ -89,6 +136,7 @@ export function uploadTab(
       maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
       maxSize: UPLOAD_MAX_SIZE_LABEL,
       progressId: randomUUID(),
+      meterStart: UPLOAD_METER_START,
     });
   }
 
@@ -161,5 +209,5 @@ export function uploadTab(
     };
   }
 
-  return { uploadPage, runUpload, uploadLimitHandler };
+  return { uploadPage, runUpload, uploadLimitHandler, followUpload };
 }

@@ -40,6 +40,22 @@ function publicMessage(status: number, error: Error): string {
   return error.message;
 }
 
+/**
+ * An htmx request that failed shows why in the page's flash region, whatever it aimed at
+ * (a dialog, a list, a select-filtered page): the headers retarget the swap there, and the
+ * page's htmx config swaps 4xx and 5xx answers (views/layouts/base.eta). Nothing goes into
+ * history. Forms sent back with their messages (422, 409, the upload form's 400 and 413) are
+ * answered by their routes and swap in place instead.
+ */
+function flashForHtmx(reply: FastifyReply, message: string): Promise<FastifyReply> {
+  reply
+    .header("HX-Retarget", "#flash")
+    .header("HX-Reswap", "innerHTML")
+    .header("HX-Reselect", ".flash")
+    .header("HX-Push-Url", "false");
+  return reply.fragment("layouts/_flash", { flash: { kind: "error", message } });
+}
+
 async function sendError(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -48,12 +64,9 @@ async function sendError(
   errors?: FieldErrors,
 ): Promise<FastifyReply> {
   reply.code(status);
-  const title = ERROR_TITLES[status] ?? "Error";
   if (request.wantsJson) return reply.send(jsonError(status, message, errors));
-  if (request.isFragment) {
-    return reply.fragment("errors/_message", { title, message, status });
-  }
-  return reply.page("errors/page", { title, message, status });
+  if (request.isFragment) return flashForHtmx(reply, message);
+  return reply.page("errors/page", { title: ERROR_TITLES[status] ?? "Error", message, status });
 }
 
 export const errorsPlugin = fp(
