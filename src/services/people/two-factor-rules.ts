@@ -59,7 +59,7 @@ export async function setTwoFactorRule(
   }
   const required = answer === "yes";
   const place =
-    businessId === null ? "the whole portal" : (await businessById(db, businessId)).name;
+    businessId === null ? "the whole portal" : (await businessById(db, actor, businessId)).name;
   const changed = await inWriteTransaction(db, async (trx) => {
     const now = new Date().toISOString();
     const changed = required
