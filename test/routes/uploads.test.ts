@@ -122,7 +122,7 @@ t.test(
       "+1 213 373 4253", // 4: the same number again, another format
       "", // 5
       '"213.373.4254","Survey"', // 6: at unit level, but its purpose is Customer Service
-      "'+13107284411", // 7: as our CSV export writes it; at business level: outside the unit
+      "'+13107284411", // 7: as older CSV exports wrote it; at business level: outside the unit
       "+1 213 373 9999", // 8: Globex's: not found
       "1-800-FLOWERS", // 9: letters
       "", // 10

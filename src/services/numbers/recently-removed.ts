@@ -19,7 +19,7 @@ import {
   listRemovalsAt,
   restoredRemovalIds,
 } from "../../queries/audit-events.js";
-import { findNumbersByE164, insertNumbers } from "../../queries/numbers.js";
+import { findNumbersByE164, insertNumbers, numberIdInUse } from "../../queries/numbers.js";
 import { recordAudit } from "../audit/audit.js";
 
 export const RESTORE_DAYS = 30;
@@ -142,8 +142,12 @@ async function restoreOne(trx: Kysely<DB>, user: CurrentUser, event: AuditEvent)
     throw new ConflictError(`${national} has since been added again, so it cannot be restored.`);
   }
   const now = new Date().toISOString();
+  // Back under its old id, so saved /numbers/{id} links work again; a new one only if the
+  // old one is somehow taken.
+  const oldId = event.subject_type === "phone_number" ? event.subject_id : null;
+  const id = oldId !== null && !(await numberIdInUse(trx, oldId)) ? { id: oldId } : {};
   try {
-    await insertNumbers(trx, [{ ...snapshot, updated_at: now }]);
+    await insertNumbers(trx, [{ ...snapshot, ...id, updated_at: now }]);
   } catch (error) {
     // The database's own containment keys refuse a place that no longer exists.
     if (String((error as { code?: string }).code).startsWith("SQLITE_CONSTRAINT")) {

@@ -4,7 +4,11 @@ import type { EntryOutcome, Job, Outcome } from "../../db/tables/jobs.js";
 import { csvLine } from "../../domain/csv.js";
 import { NotFoundError } from "../../domain/errors.js";
 import { type CurrentUser, canSeeNumber, scopeWithin } from "../../domain/permissions.js";
-import { REJECTION_LABELS, type RejectionCode } from "../../domain/rejections.js";
+import {
+  NOT_FOUND_MESSAGE,
+  REJECTION_LABELS,
+  type RejectionCode,
+} from "../../domain/rejections.js";
 import { eachOutcome, findJob, listOutcomes } from "../../queries/jobs.js";
 import { findUser } from "../../queries/users.js";
 import { toCurrentUser } from "../people/users.js";
@@ -42,13 +46,13 @@ async function outcomesFor(
     (author !== undefined && scopeWithin(reader.scope, toCurrentUser(author).scope));
   if (sameSight) return toView;
   return (o) => {
-    if (o.code === "OUTSIDE_LEVEL") return toView({ ...o, code: "NOT_FOUND", message: NOT_FOUND });
+    if (o.code === "OUTSIDE_LEVEL")
+      return toView({ ...o, code: "NOT_FOUND", message: NOT_FOUND_MESSAGE });
     if (o.code === "EXISTS_ELSEWHERE") return toView({ ...o, message: ELSEWHERE_UNSEEN });
     return toView(o);
   };
 }
 
-const NOT_FOUND = "Not in the portal.";
 const ELSEWHERE_UNSEEN = "Already in the portal, in a place you cannot see.";
 
 /** One page of a job's outcomes of one kind, for the result page (long lists are paged). */

@@ -10,6 +10,7 @@
 import type SqliteDatabase from "better-sqlite3";
 import type { PhoneNumber } from "../../db/tables/numbers.js";
 import { canSeeNumber } from "../../domain/permissions.js";
+import { NOT_FOUND_MESSAGE } from "../../domain/rejections.js";
 import { prepareRunWrites } from "../../queries/run-writes.js";
 import { actorColumns } from "../audit/audit.js";
 import { EntryReader, mayLookUpAsWritten, type Rejection, type RunEntry } from "./run-entries.js";
@@ -100,7 +101,7 @@ function explainNotRemoved(run: Run, p: Parsed & { e164: string }): void {
   const number = run.writes.find(p.e164);
   if (!number || !canSeeNumber(run.plan.user, number)) {
     // Numbers of other tenants are "not found" too: a run must not reveal them.
-    run.reject(p, { code: "NOT_FOUND", message: "Not in the portal." });
+    run.reject(p, { code: "NOT_FOUND", message: NOT_FOUND_MESSAGE });
   } else if (!run.insideLevel(number)) {
     run.reject(p, {
       code: "OUTSIDE_LEVEL",
