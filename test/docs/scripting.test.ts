@@ -114,6 +114,16 @@ const CHECKS: Record<string, Check> = {
     ]);
     t.equal((await numberAt(db, "+12133734255"))?.program_id, 1, "added in program 1");
   },
+  "add-purposes": async (t, stdout, db) => {
+    const json = JSON.parse(stdout);
+    t.match(json.job, { kind: "add", total: 2, succeeded: 2, rejected: 0 });
+    t.equal((await numberAt(db, "+12133734261"))?.purpose, "Survey", "its own purpose");
+    t.equal(
+      (await numberAt(db, "+12133734262"))?.purpose,
+      "Customer Service",
+      "the program's default",
+    );
+  },
   "add-file": async (t, stdout, db) => {
     const json = JSON.parse(stdout);
     t.match(json.job, { kind: "add", source: "upload", total: 2, succeeded: 2, rejected: 0 });

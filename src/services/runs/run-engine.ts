@@ -140,10 +140,13 @@ function addOne(run: Run, p: Parsed & { e164: string }): void {
   const { e164 } = p;
   const { level } = run.plan;
   const named = p.entry.callPurpose;
+  const chosen = p.entry.purposeId;
   const purpose =
-    named === null
-      ? run.purposeById.get(run.plan.fallbackPurposeId ?? -1)
-      : run.purposeByName.get(named.trim().toLowerCase());
+    chosen !== undefined
+      ? run.purposeById.get(/^\d{1,15}$/.test(chosen) ? Number(chosen) : -1)
+      : named === null
+        ? run.purposeById.get(run.plan.fallbackPurposeId ?? -1)
+        : run.purposeByName.get(named.trim().toLowerCase());
   if (!purpose || purpose.retired_at !== null) {
     const number = run.writes.find(e164);
     run.reject(
@@ -152,7 +155,10 @@ function addOne(run: Run, p: Parsed & { e164: string }): void {
         ? alreadyThere(run, number)
         : {
             code: "UNKNOWN_CALL_PURPOSE",
-            message: `No call purpose named ${named ?? ""} is offered.`,
+            message:
+              chosen !== undefined
+                ? `The call purpose chosen for it (${chosen}) is not offered.`
+                : `No call purpose named ${named ?? ""} is offered.`,
           },
     );
     return;
