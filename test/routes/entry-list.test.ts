@@ -155,7 +155,20 @@ t.test("the delete confirmation counts valid distinct entries only", async (t) =
     url,
     ...form([...entries, ["confirm", "yes"]], HX),
   });
-  t.ok(jobIdOf(run.headers["hx-redirect"]) > 0, "htmx is sent to the result");
+  t.equal(run.statusCode, 200);
+  t.equal(run.headers["hx-retarget"], "#dialog-body", "the result opens in the page's dialog");
+  t.match(run.body, /<h2 id="dialog-title">Delete run #\d+/);
+  t.match(run.body, /Removed Numbers \(2\)/);
+  t.match(
+    run.body,
+    /<abbr title="\+12133734253">\(213\) 373-4253<\/abbr>/,
+    "national, E.164 on hover",
+  );
+  t.match(
+    run.body,
+    /<div id="entry-list-region" class="entry-list-region" hx-swap-oob="true">[\s\S]*No numbers yet/,
+    "the list behind is emptied: its entries ran",
+  );
   t.equal(await count(), 2, "the two in the unit are gone (the third is outside it)");
 });
 

@@ -149,8 +149,31 @@ t.test("Undo of a delete run restores what it removed", async (t) => {
     idsBefore,
     "each under its old id",
   );
+  const after = await admin.inject({ url: job });
+  t.match(
+    after.body,
+    /Undone on <time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d<\/time> by <bdi>admin@example\.test<\/bdi>/,
+    "the result says it was undone, when and by whom",
+  );
+  t.notMatch(after.body, />Undo</, "no Undo any more");
   const twice = await admin.inject({ method: "POST", url: `${job}/undo`, ...form({}, HX) });
-  t.match(twice.body, /Restored 0; 2 could not come back/);
+  t.equal(twice.statusCode, 409, "a second Undo is refused");
+  t.match(
+    twice.body,
+    /This run was already undone on \d{4}-\d\d-\d\d \d\d:\d\d UTC by admin@example\.test\./,
+  );
+  const json = await admin.inject({
+    method: "POST",
+    url: `${job}/undo`,
+    ...form({}, { accept: "application/json" }),
+  });
+  t.equal(json.statusCode, 409);
+  t.match(JSON.parse(json.body).message, /already undone on .* by admin@example\.test/);
+  t.equal(
+    (await database.db.selectFrom("phone_numbers").select("id").execute()).length,
+    3,
+    "nothing changed",
+  );
 });
 
 t.test(

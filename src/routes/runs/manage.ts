@@ -148,7 +148,12 @@ export async function manageRoutes(
               kind === "delete"
                 ? await runDeletion(context(request, level), runEntries(entries))
                 : await runAddition(context(request, level), runEntries(entries), form.purpose);
-            return answerRun(app, reply, job);
+            return answerRun(
+              app,
+              reply,
+              job,
+              await tab.emptied(kind, level, form.purpose, listOf([])),
+            );
           } catch (error) {
             // Scripts get the field messages as JSON (422) from the error handler.
             if (!(error instanceof ValidationError) || request.wantsJson) throw error;

@@ -69,6 +69,11 @@ export function manualTab(app: FastifyInstance) {
       return reply.page(kind === "delete" ? "manage/delete" : "manage/add", data);
     },
 
+    /** The tab's list emptied, swapped out of band behind a run's result (its entries ran). */
+    async emptied(kind: RunKind, level: Level, purpose: string, empty: EntryList) {
+      return { ...(await dataOf(kind, level, { list: empty, purpose })), oobRegion: true };
+    },
+
     /** "Delete 3 numbers? 2 entries will be skipped": a dialog with htmx, else a page. */
     async confirmDelete(reply: FastifyReply, level: Level, list: EntryList) {
       const valid = list.entries.filter((e) => e.verdict.ok);

@@ -18,7 +18,7 @@ import {
   UploadError,
 } from "../../services/runs/upload-file.js";
 import type { IdParams } from "../../web/forms.js";
-import { replyWithJob } from "../../web/job-replies.js";
+import { answerRun } from "./run-answer.js";
 import type { RunBody, RunKind } from "./run-form.js";
 
 /** Multipart limits hit while the file was still arriving (413), in the upload form's words. */
@@ -121,12 +121,7 @@ export function uploadTab(
         : undefined;
       const read = { maxEntries: MAX_ENTRIES };
       const summary = await workers.run(app.database, { bytes: file, read }, plan, report);
-      const job = await jobOf(app.db, summary);
-      if (request.wantsJson) return replyWithJob(app, reply, job);
-      // htmx would follow a redirect inside its request: it is told to navigate instead.
-      if (request.isFragment)
-        return reply.header("HX-Redirect", `/jobs/${job.id}`).code(204).send();
-      return reply.redirect(`/jobs/${job.id}`, 303);
+      return answerRun(app, reply, await jobOf(app.db, summary));
     } catch (error) {
       if (error instanceof UploadError) return refuse(error.statusCode, { file: error.message });
       if (!(error instanceof ValidationError)) throw error;

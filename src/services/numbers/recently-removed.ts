@@ -15,6 +15,7 @@ import {
   countEvents,
   type EventFilter,
   findEvent,
+  jobUndos,
   listEvents,
   listRemovalsAt,
   restoredRemovalIds,
@@ -241,6 +242,13 @@ export async function undoDeletion(
   if (!canEditNumbers(user))
     throw new ForbiddenError("Your role can view numbers but not change them.");
   return inWriteTransaction(db, async (trx) => {
+    // Checked inside the write: of two Undos at once, the second sees the first's event.
+    const undone = (await jobUndos(trx, [job.id])).get(job.id);
+    if (undone) {
+      throw new ConflictError(
+        `This run was already undone on ${undone.occurred_at.slice(0, 16).replace("T", " ")} UTC by ${undone.actor_email}.`,
+      );
+    }
     let restored = 0;
     let refused = 0;
     for (const event of await listRemovalsAt(trx, job.business_id, job.created_at)) {
@@ -252,6 +260,24 @@ export async function undoDeletion(
         refused++;
       }
     }
+    // The run's own event: its result and the list of runs say it was undone, when and by whom.
+    await recordAudit(
+      trx,
+      user,
+      {
+        action: "job.undo",
+        subjectType: "job",
+        subjectId: job.id,
+        place: {
+          businessId: job.business_id,
+          unitId: job.business_unit_id,
+          programId: job.program_id,
+        },
+        summary: `Undid delete run #${job.id}: ${restored} restored${refused > 0 ? `, ${refused} could not come back` : ""}`,
+        after: { restored, refused },
+      },
+      new Date().toISOString(),
+    );
     return { restored, refused };
   });
 }

@@ -9,7 +9,7 @@
  * position of the entry to drop (`remove`). A script's single `numbers` text works the same way.
  */
 import { formatNational } from "../../domain/phone-format.js";
-import { EntryReader, type RunEntry } from "./run-entries.js";
+import { EntryReader, type ParsedNumber, type RunEntry } from "./run-entries.js";
 
 /** Longer lists are not shown entry by entry: the page points to Upload instead. */
 export const LIST_SHOWN_MAX = 1_000;
@@ -78,6 +78,25 @@ export function formEntries(form: ListForm): FormEntry[] {
   return entries;
 }
 
+/**
+ * Readings of entries already shown: a list is re-rendered whole at every Add or ✕, and
+ * reading a number is most of that cost, while its reading never changes. Bounded; the
+ * oldest readings go first.
+ */
+const READINGS_KEPT = 20_000;
+const readings = new Map<string, ParsedNumber>();
+
+function readingOf(reader: EntryReader, text: string): ParsedNumber {
+  const key = `${reader.defaultRegion ?? ""}\u0000${text}`;
+  let parsed = readings.get(key);
+  if (parsed === undefined) {
+    parsed = reader.read({ line: 0, number: text, callPurpose: null });
+    if (readings.size >= READINGS_KEPT) readings.delete(readings.keys().next().value as string);
+    readings.set(key, parsed);
+  }
+  return parsed;
+}
+
 /** The entries with their verdicts, as the run will read them. */
 export function buildEntryList(entries: FormEntry[], defaultRegion: string | null): EntryList {
   // A long list is read by its run, in a worker thread: reading it here would hold the page.
@@ -89,7 +108,7 @@ export function buildEntryList(entries: FormEntry[], defaultRegion: string | nul
   let valid = 0;
   entries.forEach((entry, index) => {
     const position = index + 1;
-    const parsed = reader.read({ line: position, number: entry.text, callPurpose: null });
+    const parsed = readingOf(reader, entry.text);
     let verdict: Verdict;
     if (!parsed.ok) verdict = { ok: false, message: parsed.message, duplicate: false };
     else {
