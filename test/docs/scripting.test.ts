@@ -178,6 +178,14 @@ const CHECKS: Record<string, Check> = {
     t.match(csv[1], /^1,'\+1 213 373 4259,\+12133734259,added,/);
     t.match(csv[2], /^2,'\+1 213 373 4259,\+12133734259,rejected,DUPLICATE_IN_LIST,/);
   },
+  runs: async (t, stdout) => {
+    const json = JSON.parse(stdout);
+    t.match(json, { filters: { kind: "delete" }, page: 1 });
+    t.ok(json.runs.length >= 1, "the delete runs so far");
+    for (const run of json.runs) {
+      t.match(run, { kind: "delete", user: USER, undone: null, href: `/jobs/${run.id}` });
+    }
+  },
   "recently-removed": async (t, stdout) => {
     const json = JSON.parse(stdout);
     const removed = json.removals.map((r: { phone_number: string }) => r.phone_number).sort();
