@@ -367,7 +367,7 @@ t.test(
 );
 
 t.test(
-  "htmx upload: HX-Redirect to the result instead of a redirect it would follow",
+  "htmx upload: the result itself, retargeted into the page's dialog (not a redirect)",
   async (t) => {
     const { editor, acme } = await setup(t);
     const run = await upload(
@@ -377,8 +377,12 @@ t.test(
       {},
       HX,
     );
-    t.equal(run.statusCode, 204);
-    t.match(String(run.headers["hx-redirect"]), /^\/jobs\/\d+$/);
+    t.equal(run.statusCode, 200);
+    t.equal(run.headers["hx-retarget"], "#dialog-body");
+    t.equal(run.headers["hx-reswap"], "innerHTML");
+    t.notMatch(run.body, /<html/);
+    t.match(run.body, /<h2 id="dialog-title">Delete run #\d+/);
+    t.match(run.body, /Removed Numbers \(1\)/);
   },
 );
 
