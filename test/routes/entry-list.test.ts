@@ -250,6 +250,21 @@ t.test("over 1,000 entries the list points to Upload and still posts them all", 
   t.match(res.body, /<textarea name="numbers" hidden aria-hidden="true">\+12137000000\n/);
 });
 
+t.test("the number field's live check: several pasted are left to the list", async (t) => {
+  const { editor } = await buildRunGround(t);
+  const res = await editor.inject({
+    url: `/numbers/check?number=${encodeURIComponent("213 373 4253, 213 373 4254")}`,
+    headers: HX,
+  });
+  t.equal(res.statusCode, 200);
+  t.match(
+    res.body,
+    /class="check-note" role="status">2 numbers: adding them to the list checks each one\./,
+  );
+  const one = await editor.inject({ url: "/numbers/check?number=2133734253", headers: HX });
+  t.match(one.body, /check-valid/, "one number is checked as before");
+});
+
 t.test("the list answers only where the user may change numbers", async (t) => {
   const { app, editor, acme, globex, database } = await buildRunGround(t);
   const viewer = (

@@ -105,6 +105,17 @@ t.test("the job page sits at the job's level, for a portal admin too", async (t)
   t.match(page.body, /<abbr title="\+12137281001">\(213\) 728-1001<\/abbr>/);
   t.match(page.body, /<td>Invalid format: Letters/, "reason");
   t.match(page.body, /<code>INVALID_FORMAT<\/code>/, "and code");
+  const deleted = await admin.inject({
+    method: "POST",
+    url: `/units/${acme.unitId}/numbers/delete`,
+    ...form({ numbers: "+12133731111", confirm: "yes" }),
+  });
+  const notFound = await admin.inject({ url: String(deleted.headers.location) });
+  t.match(
+    notFound.body,
+    /<td>Not found among the numbers you can see\.<\/td>/,
+    "a reason its message already says is said once",
+  );
   t.match(
     page.body,
     new RegExp(

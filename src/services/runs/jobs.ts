@@ -101,7 +101,8 @@ export interface JobResult {
   level: Level | null;
   /** This page's added or removed numbers, in national format. */
   done: Array<OutcomeView & { national: string }>;
-  rejected: Array<OutcomeView & { national: string }>;
+  /** `said`: the reason and its message, as one sentence ("Not found" says itself once). */
+  rejected: Array<OutcomeView & { national: string; said: string }>;
   page: number;
   pageCount: number;
   /** Add runs: numbers found elsewhere (visible to the reader) still there, or moved here since. */
@@ -138,9 +139,15 @@ export async function loadJobResult(
     job,
     level: await levelOfJob(db, reader, job),
     done: succeeded.map(view).map((o) => ({ ...o, national: formatNational(o.e164 ?? "") })),
-    rejected: rejected
-      .map(view)
-      .map((o) => ({ ...o, national: o.e164 === null ? "" : formatNational(o.e164) })),
+    rejected: rejected.map(view).map((o) => ({
+      ...o,
+      national: o.e164 === null ? "" : formatNational(o.e164),
+      said: !o.message
+        ? o.reason
+        : o.message.startsWith(o.reason)
+          ? o.message
+          : `${o.reason}: ${o.message}`,
+    })),
     page,
     pageCount,
     movable: [...movable],
