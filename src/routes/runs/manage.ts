@@ -78,19 +78,23 @@ export async function manageRoutes(
   }
 
   /** A run's input the page cannot take: the Manual tab again, with the list and the reason. */
-  function refuse(reply: FastifyReply, kind: RunKind, level: Level, request: RunRequest) {
-    return (error: ValidationError) => {
-      const form = listFormOf(request.body);
-      reply.code(422);
-      return tab.answer(reply, kind, level, {
-        list: listOf(formEntries(form)),
-        purpose: form.purpose,
-        error: error.errors.numbers ?? null,
-        purposeError: error.errors.call_purpose ?? null,
-        // An htmx post of Delete… or Add aimed at the dialog: the list shows the reason instead.
-        retarget: true,
-      });
-    };
+  function refuse(
+    request: RunRequest,
+    reply: FastifyReply,
+    kind: RunKind,
+    level: Level,
+    error: ValidationError,
+  ) {
+    const form = listFormOf(request.body);
+    reply.code(422);
+    return tab.answer(reply, kind, level, {
+      list: listOf(formEntries(form)),
+      purpose: form.purpose,
+      error: error.errors.numbers ?? null,
+      purposeError: error.errors.call_purpose ?? null,
+      // An htmx post of Delete… or Add aimed at the dialog: the list shows the reason instead.
+      retarget: true,
+    });
   }
 
   for (const kind of ["delete", "add"] as const) {
@@ -157,7 +161,7 @@ export async function manageRoutes(
           } catch (error) {
             // Scripts get the field messages as JSON (422) from the error handler.
             if (!(error instanceof ValidationError) || request.wantsJson) throw error;
-            return refuse(reply, kind, level, request)(error);
+            return refuse(request, reply, kind, level, error);
           }
         },
       );
@@ -174,25 +178,18 @@ export async function manageRoutes(
     level: Level,
     entries: FormEntry[],
   ): Promise<FastifyReply> {
-    const confirm = request.body?.confirm;
+    if (request.wantsJson) throw new ValidationError({ confirm: CONFIRM_BY_JSON });
     const list = listOf(entries);
     // "Cancel" on the confirmation page goes back to the form with the list still in it.
-    if (confirm === "edit") return tab.answer(reply, "delete", level, { list, purpose: "" });
-    if (request.wantsJson) throw new ValidationError({ confirm: CONFIRM_BY_JSON });
+    if (request.body?.confirm === "edit") {
+      return tab.answer(reply, "delete", level, { list, purpose: "" });
+    }
     if (entries.length === 0 || list.valid === 0) {
-      return refuse(
-        reply,
-        "delete",
-        level,
-        request,
-      )(
-        new ValidationError({
-          numbers:
-            entries.length === 0
-              ? "Enter at least one phone number."
-              : "No entry in the list is a valid phone number: there is nothing to delete.",
-        }),
-      );
+      const numbers =
+        entries.length === 0
+          ? "Enter at least one phone number."
+          : "No entry in the list is a valid phone number: there is nothing to delete.";
+      return refuse(request, reply, "delete", level, new ValidationError({ numbers }));
     }
     return tab.confirmDelete(reply, level, list);
   }
