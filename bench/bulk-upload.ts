@@ -35,7 +35,7 @@ function multipartBody(
 const CHOOSING_FILE_MS = 1_000;
 
 /** The signed-in page's CSRF token, as the Upload tab's form would post it. */
-async function csrfTokenOf(baseUrl: string, path: string, cookie: string): Promise<string> {
+export async function csrfTokenOf(baseUrl: string, path: string, cookie: string): Promise<string> {
   const response = await fetch(`${baseUrl}${path}`, {
     headers: { accept: BROWSER_ACCEPT, cookie },
     redirect: "manual",

@@ -28,6 +28,7 @@ import { userRoutes } from "./routes/people/users.js";
 import { jobRoutes } from "./routes/runs/jobs.js";
 import { manageRoutes } from "./routes/runs/manage.js";
 import { moveRoutes } from "./routes/runs/move-here.js";
+import { runListRoutes } from "./routes/runs/run-list.js";
 import { undoRoutes } from "./routes/runs/undo.js";
 import { UPLOAD_MAX_BYTES } from "./services/runs/upload-file.js";
 import { inputShapesPlugin } from "./web/input-shapes.js";
@@ -128,6 +129,7 @@ export async function buildApp({
     await portal.register(callPurposeRoutes);
     await portal.register(userRoutes);
     await portal.register(jobRoutes);
+    await portal.register(runListRoutes);
     await portal.register(recentlyRemovedRoutes);
     await portal.register(activityRoutes);
     await portal.register(undoRoutes);

@@ -28,6 +28,12 @@ export const REJECTION_LABELS: Readonly<Record<RejectionCode, string>> = {
   UNKNOWN_CALL_PURPOSE: "Unknown call purpose",
 };
 
+/**
+ * NOT_FOUND's message. It covers both "not in the portal" and "somewhere this user may not
+ * see" (hardening 2), so it says only what is true of both and reveals neither.
+ */
+export const NOT_FOUND_MESSAGE = "Not found among the numbers you can see.";
+
 const KNOWN = new Set<string>(REJECTION_CODES);
 
 /** For codes read back from storage or a request: only the known ones are trusted. */

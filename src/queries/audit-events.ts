@@ -117,3 +117,20 @@ export function listRemovalsAt(
     .where("action", "=", "number.remove")
     .execute();
 }
+
+/** When each of these jobs was undone, and by whom (its job.undo event), if it was. */
+export async function jobUndos(
+  db: Kysely<DB>,
+  jobIds: number[],
+): Promise<Map<number, { occurred_at: string; actor_email: string }>> {
+  if (jobIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("audit_events")
+    .select(["subject_id", "occurred_at", "actor_email"])
+    .where("action", "=", "job.undo")
+    .where("subject_type", "=", "job")
+    .where("subject_id", "in", jobIds)
+    .orderBy("id")
+    .execute();
+  return new Map(rows.map((r) => [Number(r.subject_id), r]));
+}

@@ -20,6 +20,39 @@ export function findJob(db: Kysely<DB>, id: number): Promise<Job | undefined> {
   return db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/** Runs at and below a place: its business, and its unit and program when set. */
+export interface JobFilter {
+  businessId: number;
+  unitId: number | null;
+  programId: number | null;
+  kind: "add" | "delete" | null;
+}
+
+function jobsAt(db: Kysely<DB>, f: JobFilter) {
+  let query = db.selectFrom("jobs").where("business_id", "=", f.businessId);
+  if (f.unitId !== null) query = query.where("business_unit_id", "=", f.unitId);
+  if (f.programId !== null) query = query.where("program_id", "=", f.programId);
+  if (f.kind !== null) query = query.where("kind", "=", f.kind);
+  return query;
+}
+
+/** One page of the runs at and below a place, newest first. */
+export function listJobsAt(
+  db: Kysely<DB>,
+  f: JobFilter,
+  limit: number,
+  offset: number,
+): Promise<Job[]> {
+  return jobsAt(db, f).selectAll().orderBy("id", "desc").limit(limit).offset(offset).execute();
+}
+
+export async function countJobsAt(db: Kysely<DB>, f: JobFilter): Promise<number> {
+  const row = await jobsAt(db, f)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** What a success of the job is called: added in an add run, removed in a delete run. */
 const doneOutcome = (job: JobRef): Outcome => (job.kind === "add" ? "added" : "removed");
 

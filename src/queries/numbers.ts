@@ -234,6 +234,16 @@ export async function findNumbersByE164(db: Kysely<DB>, e164s: string[]): Promis
   return found;
 }
 
+/** True when a phone number row holds this id. */
+export async function numberIdInUse(db: Kysely<DB>, id: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("phone_numbers")
+    .select("id")
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function insertNumbers(db: Kysely<DB>, rows: NewPhoneNumber[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     await db

@@ -13,6 +13,7 @@ export type NavKey =
   | "add-numbers"
   | "delete-numbers"
   | "removed"
+  | "runs"
   | "activity"
   | "programs"
   | "units"
@@ -21,7 +22,7 @@ export type NavKey =
   | "call-purposes"
   | "all-users";
 
-interface NavItem {
+export interface NavItem {
   key: NavKey;
   label: string;
   href: string;
@@ -30,6 +31,31 @@ interface NavItem {
 export interface NavGroup {
   label: string | null;
   items: NavItem[];
+}
+
+/**
+ * Manage Phone Numbers: the sidebar's group and the dashboard's menu button (product.md §2).
+ * Add and Delete for those who may change numbers (Delete at business and unit level only);
+ * Runs and Recently Removed for everyone who sees the level.
+ */
+export function manageItems(user: CurrentUser, level: Level): NavItem[] {
+  const here = levelPath(level);
+  const items: NavItem[] = [];
+  if (canEditNumbers(user)) {
+    items.push({ key: "add-numbers", label: "Add Phone Numbers", href: `${here}/numbers/add` });
+    if (level.kind !== "program") {
+      items.push({
+        key: "delete-numbers",
+        label: "Delete Phone Numbers",
+        href: `${here}/numbers/delete`,
+      });
+    }
+  }
+  items.push(
+    { key: "runs", label: "Runs", href: `${here}/runs` },
+    { key: "removed", label: "Recently Removed", href: `${here}/numbers/removed` },
+  );
+  return items;
 }
 
 /**
@@ -47,20 +73,7 @@ export function buildNavigation(user: CurrentUser, level: Level | null): NavGrou
         { key: "numbers", label: "Phone Numbers", href: `${here}/numbers` },
       ],
     });
-    if (canEditNumbers(user)) {
-      const manage: NavItem[] = [
-        { key: "add-numbers", label: "Add Phone Numbers", href: `${here}/numbers/add` },
-      ];
-      // Deleting in bulk is offered at business and unit level only (product.md §2).
-      if (level.kind !== "program") {
-        manage.push({
-          key: "delete-numbers",
-          label: "Delete Phone Numbers",
-          href: `${here}/numbers/delete`,
-        });
-      }
-      groups.push({ label: "Manage Phone Numbers", items: manage });
-    }
+    groups.push({ label: "Manage Phone Numbers", items: manageItems(user, level) });
     // A program has no programs or users of its own: those items list its unit's.
     const listsOf = level.kind === "program" && level.unit ? `/units/${level.unit.id}` : here;
     const items: NavItem[] = [{ key: "programs", label: "Programs", href: `${listsOf}/programs` }];
@@ -81,10 +94,7 @@ export function buildNavigation(user: CurrentUser, level: Level | null): NavGrou
     if (canManageUsers(user, level)) {
       items.push({ key: "users", label: "Users", href: `${listsOf}/users` });
     }
-    items.push(
-      { key: "activity", label: "Activity", href: `${here}/activity` },
-      { key: "removed", label: "Recently Removed", href: `${here}/numbers/removed` },
-    );
+    items.push({ key: "activity", label: "Activity", href: `${here}/activity` });
     groups.push({ label: null, items });
   }
   if (canManagePortal(user)) {

@@ -5,11 +5,18 @@
  */
 import type { AuditEvent } from "../db/tables/audit.js";
 import type { CallPurpose } from "../db/tables/hierarchy.js";
-import { type Level, levelPath, levelTrail } from "../domain/levels.js";
+import {
+  LEVEL_SEGMENTS,
+  type Level,
+  type LevelKind,
+  levelPath,
+  levelTrail,
+} from "../domain/levels.js";
 import type { ActivityView } from "../services/audit/activity.js";
 import type { Dashboard } from "../services/numbers/dashboard.js";
 import type { HistoryEntry, NumberView } from "../services/numbers/numbers.js";
 import type { RemovedPage } from "../services/numbers/recently-removed.js";
+import type { RunList } from "../services/runs/run-list.js";
 
 export function levelJson(level: Level) {
   return {
@@ -135,5 +142,34 @@ export function activityJson(level: Level, a: ActivityView) {
     page: a.page,
     page_count: a.pageCount,
     events: a.events.map(eventJson),
+  };
+}
+
+/** The runs at and below a level (GET /{level}/{id}/runs), newest first. */
+export function runsJson(level: Level, list: RunList) {
+  return {
+    level: levelJson(level),
+    filters: { kind: list.kind },
+    total: list.total,
+    page: list.page,
+    page_count: list.pageCount,
+    runs: list.runs.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      source: r.source,
+      created_at: r.created_at,
+      user: r.user_email,
+      level: {
+        kind: r.level_kind,
+        id: r.level_id,
+        name: r.level_name,
+        path: `/${LEVEL_SEGMENTS[r.level_kind as LevelKind]}/${r.level_id}`,
+      },
+      total: r.total,
+      succeeded: r.succeeded,
+      rejected: r.rejected,
+      undone: r.undone ? { at: r.undone.occurred_at, by: r.undone.actor_email } : null,
+      href: `/jobs/${r.id}`,
+    })),
   };
 }

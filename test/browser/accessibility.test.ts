@@ -165,39 +165,64 @@ t.test("Add and Delete numbers, both tabs, confirmation, results", TIMEOUT, asyn
   await field.fill("(213) 373-4254");
   await page.locator("#number-check .check-valid").waitFor();
   await screen(t, page, "Delete, a valid number typed");
-  for (const number of ["(213) 373-4254", "1-800-FLOWERS", "+1 213 373 4254"]) {
-    await field.fill(number);
-    await field.press("Enter");
-  }
-  await eventually(
-    async () => (await page.locator("#delete-list li[data-verdict=pending]").count()) === 0,
-  );
-  await screen(t, page, "Delete, a list with entries");
+  await field.fill("(213) 373-4254\n1-800-FLOWERS\n+1 213 373 4254");
+  await page.getByRole("button", { name: "Add to Delete List" }).click();
+  await eventually(async () => (await page.locator("#entry-list > li").count()) === 3);
+  await settled(page);
+  await screen(t, page, "Delete, the server's list with verdicts");
 
   await page.getByRole("button", { name: "Delete…" }).click();
-  await page.locator("dialog#delete-confirm").waitFor({ state: "visible" });
+  await dialogOf(page).getByRole("button", { name: "Ok" }).waitFor();
+  await settled(page);
   await screen(t, page, "Delete, confirmation dialog");
-  await Promise.all([
-    page.waitForURL(/\/jobs\/\d+$/),
-    page.locator("dialog#delete-confirm").getByRole("button", { name: "Ok" }).click(),
-  ]);
-  await screen(t, page, "Delete result with rejections");
+  await dialogOf(page).getByRole("button", { name: "Ok" }).click();
+  await dialogOf(page)
+    .getByRole("heading", { name: /^Removed Numbers/ })
+    .waitFor();
+  await settled(page);
+  await screen(t, page, "Delete result dialog with rejections and Undo");
+  await dialogOf(page).getByRole("button", { name: "Undo" }).click();
+  await dialogOf(page).locator("#job-undone").waitFor();
+  await settled(page);
+  await screen(t, page, "Delete result dialog, undone in place");
+  await closeDialog(page);
 
   // An add run whose numbers are partly elsewhere: the result offers to move them here.
   await page.goto(`/programs/${programId}/numbers/add`);
-  await page.getByLabel("Phone numbers to add").fill("+1 415 728 1200\n+1 310 728 4411\nabc");
-  await page.getByLabel("Call purpose").selectOption({ label: "Survey" });
-  await Promise.all([
-    page.waitForURL(/\/jobs\/\d+$/),
-    page.getByRole("button", { name: "Add numbers" }).click(),
-  ]);
-  await screen(t, page, "Add result with rejections and Move here");
+  await page.getByLabel("Call purpose for new entries").selectOption({ label: "Survey" });
+  await page
+    .getByLabel("Phone number", { exact: true })
+    .fill("+1 415 728 1200\n+1 310 728 4411\nabc");
+  await page.getByRole("button", { name: "Add to Add List" }).click();
+  await eventually(async () => (await page.locator("#entry-list > li").count()) === 3);
+  await settled(page);
+  await screen(t, page, "Add, the list with a call purpose per entry");
+  await page.getByRole("button", { name: "Add numbers" }).click();
+  await dialogOf(page)
+    .getByRole("heading", { name: /^Added Numbers/ })
+    .waitFor();
+  await settled(page);
+  await screen(t, page, "Add result dialog with rejections and Move here");
+  await dialogOf(page).getByRole("button", { name: "Move +13107284411 here" }).click();
+  await dialogOf(page)
+    .getByText(/moved here since/)
+    .waitFor();
+  await settled(page);
+  await screen(t, page, "Add result dialog, moved in place");
+  await closeDialog(page);
 
   // The form sent back with its message (422).
   await page.goto(`/programs/${programId}/numbers/add`);
   await page.getByRole("button", { name: "Add numbers" }).click();
   await page.locator("#error-numbers").waitFor();
   await screen(t, page, "Add, with an error");
+
+  // Runs, and the dashboard's Manage Phone Numbers ▾ open.
+  await visit(t, page, `/businesses/${businessId}/runs`, "Runs");
+  await page.goto(`/units/${unitId}/numbers`);
+  await page.locator("#manage-menu summary").click();
+  await page.locator("#manage-menu .menu-list").waitFor();
+  await screen(t, page, "dashboard, Manage Phone Numbers menu open");
   harness.assertNoProblems(t, page);
   await page.context().close();
 });
@@ -365,14 +390,21 @@ t.test("without JavaScript: the dialogs as pages", TIMEOUT, async (t) => {
     ["/account/password", "Change password page"],
     ["/account/tokens/new", "New API token page"],
     [`/users/${await userIdOf("eddie@acme.test")}/two-factor/reset`, "Reset two-factor page"],
-    [`/units/${unitId}/numbers/delete`, "Delete, the textarea form"],
+    [`/units/${unitId}/numbers/delete`, "Delete, the form without JavaScript"],
   ];
   for (const [url, name] of pages) await visit(t, page, url, name);
 
-  await page.getByLabel("Phone numbers to delete").fill("(213) 373-4255\nabc");
+  await page.getByLabel("Phone number", { exact: true }).fill("(213) 373-4255\nabc");
+  await page.getByRole("button", { name: "Add to Delete List" }).click();
+  await page.locator("#entry-list > li").nth(1).waitFor();
+  await screen(t, page, "Delete, the list page (…/delete/list)");
   await page.getByRole("button", { name: "Delete…" }).click();
   await page.getByRole("button", { name: "Ok" }).waitFor();
   await screen(t, page, "Delete confirmation page");
+  await page.getByRole("button", { name: "Ok" }).click();
+  await page.getByRole("heading", { name: /^Removed Numbers/ }).waitFor();
+  await screen(t, page, "Delete result page, at its level");
+  await visit(t, page, `/units/${unitId}/runs`, "Runs without JavaScript");
 
   await page.goto("/businesses/new");
   await page.getByRole("button", { name: "Create business" }).click();

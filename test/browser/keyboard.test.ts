@@ -333,38 +333,64 @@ t.test("a row's menu: edit the call purpose in the dialog", TIMEOUT, async (t) =
   await page.context().close();
 });
 
-t.test("add two numbers at a program", TIMEOUT, async (t) => {
+t.test("add two numbers at a program, from the Manage Phone Numbers menu", TIMEOUT, async (t) => {
   const page = await harness.newPage();
   const keys = new Keys(page);
   await page.goto(`/programs/${programId}/numbers`);
 
-  // From the navigation: Manage Phone Numbers › Add Phone Numbers.
-  const add = page.getByRole("navigation", { name: "Main" }).getByRole("link", {
-    name: "Add Phone Numbers",
-  });
-  await keys.reach(t, add, "Add Phone Numbers in the navigation");
+  // The header's Manage Phone Numbers ▾: a <details> menu with app.js's arrow keys.
+  const menu = page.locator("#manage-menu");
+  const summary = menu.locator("summary");
+  await keys.reach(t, summary, "Manage Phone Numbers");
+  await keys.press("ArrowDown");
+  const add = menu.getByRole("link", { name: "Add Phone Numbers" });
+  await assertFocus(t, page, add, "ArrowDown opens it on its first entry");
+  await keys.noteRing();
+  await keys.press("ArrowDown");
+  await assertFocus(t, page, menu.getByRole("link", { name: "Runs" }), "then the next");
+  await keys.press("ArrowUp");
+  await assertFocus(t, page, add, "and back");
+  await keys.press("Escape");
+  t.equal(await menu.getAttribute("open"), null, "Escape closes it");
+  await assertFocus(t, page, summary, "focus back on the menu button");
+  await keys.press("ArrowDown");
+  await assertFocus(t, page, add, "open again");
   await Promise.all([page.waitForURL("**/numbers/add"), keys.press("Enter")]);
-  const numbers = page.getByLabel("Phone numbers to add");
-  await assertFocus(t, page, numbers, "the numbers field has focus");
+
+  const field = page.getByLabel("Phone number", { exact: true });
+  await assertFocus(t, page, field, "the number field has focus");
   await keys.noteRing();
   await page.keyboard.type("(213) 373-4290");
   await keys.press("Enter");
+  await eventually(async () => (await page.locator("#entry-list > li").count()) === 1);
+  await assertFocus(t, page, field, "Enter added it; focus is back in the field");
   await page.keyboard.type("+1 213 373 4291");
-  const purpose = page.getByLabel("Call purpose");
-  await keys.reach(t, purpose, "the call purpose");
+  await keys.press("Enter");
+  await eventually(async () => (await page.locator("#entry-list > li").count()) === 2);
+  await assertFocus(t, page, field, "the second one too");
+  const purpose = page.getByLabel("Call purpose of entry 2");
+  await keys.reach(t, purpose, "entry 2's call purpose");
   t.equal(
     await textOf(purpose.locator("option:checked")),
     "Customer Service",
     "the program's purpose is chosen",
   );
   await keys.reach(t, page.getByRole("button", { name: "Add numbers" }), "Add numbers");
-  await Promise.all([page.waitForURL(/\/jobs\/\d+$/), keys.press("Enter")]);
-  t.equal(await textOf(page.getByRole("heading", { name: /^Added Numbers/ })), "Added Numbers (2)");
+  await keys.press("Enter");
+  const dialog = page.locator("dialog#dialog");
+  const added = dialog.getByRole("heading", { name: /^Added Numbers/ });
+  await added.waitFor();
+  t.equal(await textOf(added), "Added Numbers (2)", "the result, in the dialog");
   t.equal(
-    await textOf(page.getByRole("heading", { name: /^Rejected Numbers/ })),
+    await textOf(dialog.getByRole("heading", { name: /^Rejected Numbers/ })),
     "Rejected Numbers (0)",
   );
+  await assertFocus(t, page, dialog.getByRole("link", { name: "Ok" }), "Ok has focus");
+  await keys.noteRing();
   t.ok((await exists("+12133734290")) && (await exists("+12133734291")), "both are in the portal");
+  await keys.press("Enter");
+  await dialog.waitFor({ state: "hidden" });
+  t.equal(await page.locator("#entry-list > li").count(), 0, "Ok: the list behind is empty");
   keys.assertRings(t);
   harness.assertNoProblems(t, page);
   await page.context().close();
@@ -375,57 +401,62 @@ t.test("build a delete list, delete, confirm, read the result", TIMEOUT, async (
   const keys = new Keys(page);
   await page.goto(`/units/${unitId}/numbers/delete`);
   const field = page.getByLabel("Phone number", { exact: true });
+  const entries = page.locator("#entry-list > li");
   await assertFocus(t, page, field, "the number field has focus");
   await keys.noteRing();
+  let count = 0;
   for (const number of ["(213) 373-4254", "1-800-FLOWERS", "310.728.4411", "213 373 4255"]) {
     await page.keyboard.type(number);
     await keys.press("Enter");
+    count += 1;
+    const n = count;
+    await eventually(async () => (await entries.count()) === n);
+    await assertFocus(t, page, field, `after entry ${n}, focus is back in the field`);
   }
-  t.equal(await page.locator("#delete-list > li").count(), 4, "Enter adds each to the list");
+  t.equal(await entries.count(), 4, "Enter adds each to the list");
 
   // The last entry is a mistake: its ✕ takes it out again.
-  await keys.reach(t, page.getByRole("button", { name: "Remove 213 373 4255" }), "its ✕");
+  await keys.reach(t, page.getByRole("button", { name: "Remove entry 4, 213 373 4255" }), "its ✕");
   await keys.press("Enter");
-  t.equal(await page.locator("#delete-list > li").count(), 3, "three are left");
+  await eventually(async () => (await entries.count()) === 3);
+  t.equal(await entries.count(), 3, "three are left");
 
   const deleteButton = page.getByRole("button", { name: "Delete…" });
-  const confirm = page.locator("dialog#delete-confirm");
+  const dialog = page.locator("dialog#dialog");
   await keys.reach(t, deleteButton, "Delete…");
   await keys.press("Enter");
-  await confirm.waitFor({ state: "visible" });
-  await assertFocus(t, page, confirm.getByRole("button", { name: "Cancel" }), "Cancel has focus");
+  await dialog.getByRole("button", { name: "Cancel" }).waitFor();
+  await assertFocus(t, page, dialog.getByRole("button", { name: "Cancel" }), "Cancel has focus");
   await keys.noteRing();
   await keys.press("Escape");
-  await confirm.waitFor({ state: "hidden" });
+  await dialog.waitFor({ state: "hidden" });
   await assertFocus(t, page, deleteButton, "Escape goes back to Delete…");
   t.ok(await exists("+12133734254"), "nothing removed");
 
   await keys.press("Enter");
-  await confirm.waitFor({ state: "visible" });
+  await dialog.getByRole("button", { name: "Ok" }).waitFor();
   t.equal(
-    await textOf(confirm.getByRole("heading")),
-    "Delete 3 numbers from ACME Corp › Billing?",
-    "the dialog says how many and where",
+    await textOf(dialog.getByRole("heading", { level: 2 })),
+    "Delete 2 numbers from ACME Corp › Billing?",
+    "the dialog says how many valid numbers and where",
   );
-  await keys.reach(t, confirm.getByRole("button", { name: "Ok" }), "Ok", true);
-  await Promise.all([page.waitForURL(/\/jobs\/\d+$/), keys.press("Enter")]);
-
+  await keys.reach(t, dialog.getByRole("button", { name: "Ok" }), "Ok", true);
+  await keys.press("Enter");
+  const removed = dialog.getByRole("heading", { name: /^Removed Numbers/ });
+  await removed.waitFor();
+  t.equal(await textOf(removed), "Removed Numbers (2)");
   t.equal(
-    await textOf(page.getByRole("heading", { name: /^Removed Numbers/ })),
-    "Removed Numbers (2)",
-  );
-  t.equal(
-    await textOf(page.getByRole("heading", { name: /^Rejected Numbers/ })),
+    await textOf(dialog.getByRole("heading", { name: /^Rejected Numbers/ })),
     "Rejected Numbers (1)",
   );
-  t.match(await textOf(page.getByRole("alert")), /Some numbers were rejected/, "the warning");
-  const [, given, reason, code] = await page.locator(".data-table tbody tr td").allTextContents();
+  t.match(await textOf(dialog.getByRole("alert")), /Some numbers were rejected/, "the warning");
+  const [, given, reason, code] = await dialog.locator(".data-table tbody tr td").allTextContents();
   t.same([given, code], ["1-800-FLOWERS", "INVALID_FORMAT"], "the rejected entry, as given");
   t.match(reason, /^Invalid format: Letters are not allowed/, "and why");
   t.notOk(await exists("+12133734254"), "removed");
   // The result's actions are in reach too.
-  await keys.reach(t, page.getByRole("link", { name: "Download CSV" }), "Download CSV");
-  await keys.reach(t, page.getByRole("button", { name: "Undo" }), "Undo");
+  await keys.reach(t, dialog.getByRole("button", { name: "Undo" }), "Undo", true);
+  await keys.reach(t, dialog.getByRole("link", { name: "Download CSV" }), "Download CSV", true);
   keys.assertRings(t);
   harness.assertNoProblems(t, page);
   await page.context().close();

@@ -34,6 +34,7 @@ const PAGES: Array<[url: string, name: string]> = [
   [`/units/${unitId}/numbers/delete`, "delete-manual"],
   [`/units/${unitId}/numbers/delete?tab=upload`, "delete-upload"],
   [`/units/${unitId}/numbers/removed`, "recently-removed"],
+  [`/businesses/${businessId}/runs`, "runs"],
   [`/businesses/${businessId}/activity`, "activity"],
   ["/businesses", "businesses"],
   [`/businesses/${businessId}/units`, "units"],
@@ -66,6 +67,8 @@ const SHOTS = new Set([
   "activity",
   "recently-removed",
   "delete-manual",
+  "add-manual",
+  "runs",
 ]);
 /** Screens axe checks at both widths (the new ones, and the dashboard this issue reshaped). */
 const AXE = new Set([
@@ -86,7 +89,9 @@ async function fits(t: TapTest, page: Page, name: string): Promise<void> {
 /** A job page: a small delete run through the plain form (no JavaScript needed). */
 async function makeJob(page: Page): Promise<string> {
   await page.goto(`/units/${unitId}/numbers/delete`);
-  await page.getByLabel("Phone numbers to delete").fill("+1 213 373 4255\nabc\n+1 415 555 0100");
+  await page
+    .getByLabel("Phone number", { exact: true })
+    .fill("+1 213 373 4255\nabc\n+1 415 555 0100");
   await page.getByRole("button", { name: "Delete…" }).click();
   await Promise.all([
     page.waitForURL(/\/jobs\/\d+$/),
@@ -95,8 +100,8 @@ async function makeJob(page: Page): Promise<string> {
   return new URL(page.url()).pathname;
 }
 
-// A job's result page, made once through the plain form (without JavaScript the Manual tab
-// is a textarea).
+// A job's result page, made once through the plain form (Delete… posts to the confirmation
+// page without JavaScript).
 const job = await (async () => {
   const page = await harness.newPage({ javaScriptEnabled: false });
   const path = await makeJob(page);
@@ -177,6 +182,43 @@ t.test("every dialog fits at 390 px, JavaScript on", TIMEOUT, async (t) => {
   harness.assertNoProblems(t, page);
   await page.context().close();
 });
+
+t.test(
+  "the Manual tab's list, the result dialog and the Manage menu at both widths",
+  TIMEOUT,
+  async (t) => {
+    const page = await harness.newPage();
+    const dialog = page.locator("dialog#dialog");
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
+      await page.goto(`/programs/${programId}/numbers/add`);
+      await page
+        .getByLabel("Phone number", { exact: true })
+        .fill("+1 415 555 0101\n1-800-FLOWERS\n(415) 555-0101\n+44 20 7183 8750");
+      await page.getByRole("button", { name: "Add to Add List" }).click();
+      await eventually(async () => (await page.locator("#entry-list > li").count()) === 4);
+      await fits(t, page, `Add List at ${width}`);
+      await page.screenshot({ path: `${SCREENSHOTS}/add-list-${width}.png`, fullPage: true });
+      await page.getByRole("button", { name: "Add numbers" }).click();
+      await dialog.getByRole("heading", { name: /^Added Numbers/ }).waitFor();
+      await fits(t, page, `result dialog at ${width}`);
+      const box = await dialog.boundingBox();
+      t.ok(box && box.x >= 0 && box.x + box.width <= width, `result dialog within ${width}`, {
+        box,
+      });
+      await page.screenshot({ path: `${SCREENSHOTS}/result-dialog-${width}.png` });
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+      await page.goto(`/units/${unitId}/numbers`);
+      await page.locator("#manage-menu summary").click();
+      await page.locator("#manage-menu .menu-list").waitFor();
+      await fits(t, page, `Manage menu open at ${width}`);
+      await page.screenshot({ path: `${SCREENSHOTS}/manage-menu-${width}.png` });
+    }
+    harness.assertNoProblems(t, page);
+    await page.context().close();
+  },
+);
 
 t.test("summary", async (t) => {
   t.ok(report.screens >= 10, `axe checked ${report.screens} screens`);

@@ -62,7 +62,11 @@ t.test(
       harness.database.writerLock.release();
     };
     t.teardown(release);
-    const result = page.waitForURL(/\/jobs\/\d+$/, { timeout: 90_000 });
+    // The result opens in the page's dialog, over the Upload tab it started from.
+    const dialog = page.locator("dialog#dialog");
+    const result = dialog
+      .getByRole("heading", { name: "Removed Numbers (1)" })
+      .waitFor({ timeout: 90_000 });
     await page.getByRole("button", { name: "Upload and delete" }).click();
     await page
       .locator(".upload-status", { hasText: "20,000 numbers read; waiting for another change" })
@@ -91,8 +95,18 @@ t.test(
       seen.some((s) => s.status.includes("waiting for another change")),
       "then the run's own progress, from the server",
     );
-    await page.getByRole("heading", { name: "Removed Numbers (1)" }).waitFor();
-    await page.getByRole("heading", { name: "Rejected Numbers (19,999)" }).waitFor();
+    await dialog.getByRole("heading", { name: "Rejected Numbers (19,999)" }).waitFor();
+    t.match(page.url(), /\?tab=upload$/, "over the Upload tab, no page load");
+    t.ok(await dialog.getByText("Page 1 of 100").isVisible(), "a big result pages in the dialog");
+    await dialog.getByRole("link", { name: "Next ›" }).click();
+    await dialog.getByText("Page 2 of 100").waitFor();
+    t.pass("its next page, in the dialog too");
+    await dialog.getByRole("link", { name: "Ok" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    t.ok(
+      await page.getByRole("button", { name: "Upload and delete" }).isEnabled(),
+      "Ok: the form behind is ready for another file",
+    );
     harness.assertNoProblems(t, page);
   },
 );

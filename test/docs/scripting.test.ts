@@ -114,6 +114,16 @@ const CHECKS: Record<string, Check> = {
     ]);
     t.equal((await numberAt(db, "+12133734255"))?.program_id, 1, "added in program 1");
   },
+  "add-purposes": async (t, stdout, db) => {
+    const json = JSON.parse(stdout);
+    t.match(json.job, { kind: "add", total: 2, succeeded: 2, rejected: 0 });
+    t.equal((await numberAt(db, "+12133734261"))?.purpose, "Survey", "its own purpose");
+    t.equal(
+      (await numberAt(db, "+12133734262"))?.purpose,
+      "Customer Service",
+      "the program's default",
+    );
+  },
   "add-file": async (t, stdout, db) => {
     const json = JSON.parse(stdout);
     t.match(json.job, { kind: "add", source: "upload", total: 2, succeeded: 2, rejected: 0 });
@@ -165,8 +175,16 @@ const CHECKS: Record<string, Check> = {
     ]);
     t.equal(csv[0], "line,input,phone_number,outcome,code,reason,message");
     // Spreadsheet-safe: cells starting with + are prefixed with ' (hardening.md, CSV out).
-    t.match(csv[1], /^1,'\+1 213 373 4259,'\+12133734259,added,/);
-    t.match(csv[2], /^2,'\+1 213 373 4259,'\+12133734259,rejected,DUPLICATE_IN_LIST,/);
+    t.match(csv[1], /^1,'\+1 213 373 4259,\+12133734259,added,/);
+    t.match(csv[2], /^2,'\+1 213 373 4259,\+12133734259,rejected,DUPLICATE_IN_LIST,/);
+  },
+  runs: async (t, stdout) => {
+    const json = JSON.parse(stdout);
+    t.match(json, { filters: { kind: "delete" }, page: 1 });
+    t.ok(json.runs.length >= 1, "the delete runs so far");
+    for (const run of json.runs) {
+      t.match(run, { kind: "delete", user: USER, undone: null, href: `/jobs/${run.id}` });
+    }
   },
   "recently-removed": async (t, stdout) => {
     const json = JSON.parse(stdout);

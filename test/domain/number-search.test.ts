@@ -26,7 +26,10 @@ t.test("national format for display", async (t) => {
 
 t.test("CSV cells are safe to open in a spreadsheet", async (t) => {
   t.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
-  t.equal(csvCell("+12133734253"), "'+12133734253");
+  t.equal(csvCell("+12133734253"), "+12133734253", "a plain E.164 number is written as is");
+  t.equal(csvCell("+12133734253+1"), "'+12133734253+1", "anything more after it is a formula");
+  t.equal(csvCell("+1 213 373 4253"), "'+1 213 373 4253", "typed text with a + stays protected");
+  t.equal(csvCell("+1"), "'+1", "too short for a number");
   t.equal(csvCell("-1"), "'-1");
   t.equal(csvCell("@SUM(A1)"), "'@SUM(A1)");
   t.equal(csvCell("\tx"), "'\tx");

@@ -43,7 +43,7 @@ t.test("every name column of the export is formula-safe", async (t) => {
   const [row] = csvRecords(res.body);
   t.same(
     [row?.phone_number, row?.business, row?.business_unit, row?.program, row?.display_name],
-    ["'+12133734253", "'=cmd|' /C calc'!A0", "'@SUM(1+1)", "'+Promo", "'-Promo"],
+    ["+12133734253", "'=cmd|' /C calc'!A0", "'@SUM(1+1)", "'+Promo", "'-Promo"],
   );
 });
 

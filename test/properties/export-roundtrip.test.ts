@@ -5,8 +5,8 @@
  * uploaded to Add puts back exactly the same (number, call purpose) pairs.
  *
  * The export is uploaded unchanged: the upload reads the header's phone_number and
- * call_purpose columns by name, ignores the others and takes the export's formula-safe
- * `'+1…` cells. Two things a user would notice: Delete is offered at business and unit level
+ * call_purpose columns by name, ignores the others and takes the export's clean E.164
+ * `+1…` cells. Two things a user would notice: Delete is offered at business and unit level
  * only, so a program's export is deleted through its unit; and re-adding puts every number at
  * the level uploaded to (the export's business_unit and program columns are not read).
  */

@@ -59,6 +59,8 @@ t.test("Recently Removed lists removals; Restore puts a number back where it was
     [back.business_id, back.business_unit_id, back.program_id],
     [acme.businessId, acme.unitId, acme.programId],
   );
+  t.equal(back.id, id, "back under its old id: saved /numbers/{id} links work again");
+  t.equal((await admin.inject({ url: `/numbers/${id}/assignments` })).statusCode, 200);
   const again = await admin.inject({
     method: "POST",
     url: `/removed/${removal}/restore`,
@@ -74,6 +76,36 @@ t.test("Recently Removed lists removals; Restore puts a number back where it was
   t.equal(plainAgain.statusCode, 303, "without JavaScript the refusal comes back as a message");
   const listed = await admin.inject({ url: `/units/${acme.unitId}/numbers/removed` });
   t.match(listed.body, />Restored</);
+});
+
+t.test("a restored number takes a new id only when its old one is taken", async (t) => {
+  const { admin, database, acme, idOf, removalOf } = await setup(t);
+  const id = await idOf("+12133734254");
+  await admin.inject({ method: "POST", url: `/numbers/${id}/remove`, ...form({}) });
+  // Ids are never handed out twice (AUTOINCREMENT); a row written with that id by hand is
+  // the only way it is taken, and the restore must not fail on it.
+  await database.db
+    .insertInto("phone_numbers")
+    .values({
+      id,
+      e164: "+12133734255",
+      business_id: acme.businessId,
+      business_unit_id: null,
+      program_id: null,
+      call_purpose_id: 1,
+      created_at: "2026-01-01T00:00:00.000Z",
+      updated_at: "2026-01-01T00:00:00.000Z",
+    })
+    .execute();
+  const restored = await admin.inject({
+    method: "POST",
+    url: `/removed/${await removalOf("+12133734254")}/restore`,
+    ...form({}, HX),
+  });
+  t.equal(restored.statusCode, 200);
+  const back = await idOf("+12133734254");
+  t.not(back, id, "a new id, the old one being taken");
+  t.ok(back > id);
 });
 
 t.test("a number added again since cannot be restored", async (t) => {
@@ -93,7 +125,8 @@ t.test("a number added again since cannot be restored", async (t) => {
 });
 
 t.test("Undo of a delete run restores what it removed", async (t) => {
-  const { admin, database, acme } = await setup(t);
+  const { admin, database, acme, idOf } = await setup(t);
+  const idsBefore = [await idOf("+12133734253"), await idOf("+12133734254")];
   const run = await admin.inject({
     method: "POST",
     url: `/units/${acme.unitId}/numbers/delete`,
@@ -111,8 +144,36 @@ t.test("Undo of a delete run restores what it removed", async (t) => {
     3,
     "both back",
   );
+  t.same(
+    [await idOf("+12133734253"), await idOf("+12133734254")],
+    idsBefore,
+    "each under its old id",
+  );
+  const after = await admin.inject({ url: job });
+  t.match(
+    after.body,
+    /Undone on <time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d<\/time> by <bdi>admin@example\.test<\/bdi>/,
+    "the result says it was undone, when and by whom",
+  );
+  t.notMatch(after.body, />Undo</, "no Undo any more");
   const twice = await admin.inject({ method: "POST", url: `${job}/undo`, ...form({}, HX) });
-  t.match(twice.body, /Restored 0; 2 could not come back/);
+  t.equal(twice.statusCode, 409, "a second Undo is refused");
+  t.match(
+    twice.body,
+    /This run was already undone on \d{4}-\d\d-\d\d \d\d:\d\d UTC by admin@example\.test\./,
+  );
+  const json = await admin.inject({
+    method: "POST",
+    url: `${job}/undo`,
+    ...form({}, { accept: "application/json" }),
+  });
+  t.equal(json.statusCode, 409);
+  t.match(JSON.parse(json.body).message, /already undone on .* by admin@example\.test/);
+  t.equal(
+    (await database.db.selectFrom("phone_numbers").select("id").execute()).length,
+    3,
+    "nothing changed",
+  );
 });
 
 t.test(
@@ -216,7 +277,7 @@ t.test("Activity: the level's log, filtered and exported", async (t) => {
   const lines = csv.body.trim().split("\r\n");
   t.equal(lines[0], "occurred_at,user,action,phone_number,summary,before,after,api_token");
   t.equal(lines.length, 2);
-  t.match(lines[1], /number\.remove,'\+12133734253,/, "the number is formula-safe");
+  t.match(lines[1], /number\.remove,\+12133734253,/, "the number is clean E.164");
 });
 
 t.test("Move here: an add run's numbers found elsewhere can be moved to its place", async (t) => {

@@ -194,7 +194,7 @@ t.test("CSV export: the current view, attachment, formula-safe", async (t) => {
   t.equal(lines.length, 4, "header and the 3 matching numbers");
   t.match(
     lines[1],
-    /^'\+12133734253,\(213\) 373-4253,ACME Corp,Billing,Q4 Reminders,"'=HYPERLINK\(""http:\/\/evil""\)",Customer Service,2026-01-01,,Active,/,
+    /^\+12133734253,\(213\) 373-4253,ACME Corp,Billing,Q4 Reminders,"'=HYPERLINK\(""http:\/\/evil""\)",Customer Service,2026-01-01,,Active,/,
   );
   const unit = await admin.inject({ url: `/units/${acme.unitId}/numbers.csv` });
   t.equal(unit.body.trim().split("\r\n").length, 5);

@@ -122,7 +122,7 @@ t.test(
       "+1 213 373 4253", // 4: the same number again, another format
       "", // 5
       '"213.373.4254","Survey"', // 6: at unit level, but its purpose is Customer Service
-      "'+13107284411", // 7: as our CSV export writes it; at business level: outside the unit
+      "'+13107284411", // 7: as older CSV exports wrote it; at business level: outside the unit
       "+1 213 373 9999", // 8: Globex's: not found
       "1-800-FLOWERS", // 9: letters
       "", // 10
@@ -367,7 +367,7 @@ t.test(
 );
 
 t.test(
-  "htmx upload: HX-Redirect to the result instead of a redirect it would follow",
+  "htmx upload: the result itself, retargeted into the page's dialog (not a redirect)",
   async (t) => {
     const { editor, acme } = await setup(t);
     const run = await upload(
@@ -377,8 +377,12 @@ t.test(
       {},
       HX,
     );
-    t.equal(run.statusCode, 204);
-    t.match(String(run.headers["hx-redirect"]), /^\/jobs\/\d+$/);
+    t.equal(run.statusCode, 200);
+    t.equal(run.headers["hx-retarget"], "#dialog-body");
+    t.equal(run.headers["hx-reswap"], "innerHTML");
+    t.notMatch(run.body, /<html/);
+    t.match(run.body, /<h2 id="dialog-title">Delete run #\d+/);
+    t.match(run.body, /Removed Numbers \(1\)/);
   },
 );
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { parsePhoneInput } from "../../domain/phone-input.js";
+import { splitEntries } from "../../services/runs/entry-list.js";
 
 export interface NumberCheckOptions {
   /** config.defaultRegion: how numbers typed without a country code are read (null = asked). */
@@ -28,6 +29,14 @@ export async function numberCheckRoutes(
     },
     async (request, reply) => {
       const raw = request.query.number ?? "";
+      // Several numbers pasted into a list's field: the list checks each once they are added.
+      const several = splitEntries(raw).length;
+      if (several > 1 && !request.wantsJson) {
+        return reply.fragment("numbers/_check", {
+          result: null,
+          note: `${several.toLocaleString("en-US")} numbers: adding them to the list checks each one.`,
+        });
+      }
       const result = parsePhoneInput(raw, defaultRegion);
       if (request.wantsJson) {
         return result.ok

@@ -28,6 +28,7 @@ import {
   renderFormError,
   toId,
 } from "../../web/forms.js";
+import { manageItems } from "../../web/navigation.js";
 import {
   assignmentsJson,
   callPurposeJson,
@@ -65,6 +66,8 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
         statusChoices: STATUS_CHOICES,
         sortChoices: SORT_CHOICES,
         expiring: await findExpiringSoon(app.db, app.readCache, at),
+        // The header's Manage Phone Numbers ▾ menu: the sidebar group's entries.
+        manage: manageItems(request.user, at),
       };
       return request.isFragment && request.headers["hx-target"] === "number-results"
         ? reply.fragment("numbers/_results-swap", data)

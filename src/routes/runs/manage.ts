@@ -1,63 +1,48 @@
+/**
+ * Add and Delete Phone Numbers, Manual tab (product.md §4): the page, its list (built by the
+ * server: services/runs/entry-list.ts, re-rendered at …/list), the confirmation of a delete
+ * and the run. The Upload tab's posts to the same URLs are upload-tab.ts's.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ForbiddenError, ValidationError } from "../../domain/errors.js";
-import {
-  LEVEL_SEGMENTS,
-  type Level,
-  type LevelKind,
-  levelPath,
-  levelTrail,
-} from "../../domain/levels.js";
-import { canEditNumbers } from "../../domain/permissions.js";
+import { ValidationError } from "../../domain/errors.js";
+import { LEVEL_SEGMENTS, type Level, type LevelKind } from "../../domain/levels.js";
 import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
-import { resolveLevel } from "../../services/hierarchy/levels.js";
 import { defaultPurposeAt } from "../../services/hierarchy/programs.js";
 import {
-  entriesFromText,
-  MAX_ENTRIES,
+  editableRunLevel,
   type RunContext,
   runAddition,
   runDeletion,
 } from "../../services/runs/bulk-runs.js";
+import {
+  buildEntryList,
+  type EntryList,
+  type FormEntry,
+  formEntries,
+  runEntries,
+} from "../../services/runs/entry-list.js";
 import { RunWorkers } from "../../services/runs/threads/run-workers.js";
 import { ID, type IdParams, toId } from "../../web/forms.js";
 import { CONFIRM_BY_JSON } from "../../web/job-json.js";
-import { replyWithJob } from "../../web/job-replies.js";
 import { runFormJson } from "../../web/page-json.js";
-import type { RunBody } from "./run-form.js";
+import { type ManualTab, manualTab } from "./manual-tab.js";
+import { answerRun } from "./run-answer.js";
+import { listFormOf, RUN_SCHEMA, type RunBody, type RunKind } from "./run-form.js";
 import { UPLOAD_RATE, uploadTab } from "./upload-tab.js";
-
-/** `numbers` may be repeated (one per field) or one text with newlines, commas or semicolons. */
-const RUN_SCHEMA = {
-  body: {
-    type: ["object", "null"],
-    properties: {
-      numbers: { type: "array", items: { type: "string" } },
-      call_purpose: { type: "string", maxLength: 20 },
-      confirm: { type: "string", maxLength: 10 },
-      progress: { type: "string", maxLength: 64 },
-    },
-  },
-};
 
 /** Which tab of the Add and Delete pages: the Manual one unless `?tab=upload`. */
 interface TabQuery {
   tab?: string;
 }
 
+type RunRequest = FastifyRequest<{ Params: IdParams; Body: RunBody | null }>;
+
 export async function manageRoutes(
   app: FastifyInstance,
   options: { defaultRegion: string | null },
 ): Promise<void> {
-  /** The level, visible (else 404) and open to this user's changes (else 403). */
-  async function editableLevel(
-    request: FastifyRequest<{ Params: IdParams }>,
-    kind: LevelKind,
-  ): Promise<Level> {
-    const level = await resolveLevel(app.db, request.user, kind, toId(request.params.id));
-    if (!canEditNumbers(request.user))
-      throw new ForbiddenError("Your role can view numbers but not change them.");
-    return level;
-  }
+  const editableLevel = (request: FastifyRequest<{ Params: IdParams }>, kind: LevelKind) =>
+    editableRunLevel(app.db, request.user, kind, toId(request.params.id));
   // Uploads and long typed lists are read and run in worker threads, which end with the app.
   const workers = new RunWorkers();
   app.addHook("onClose", () => workers.close());
@@ -75,7 +60,8 @@ export async function manageRoutes(
     source,
     workers,
   });
-  const textOf = (body: RunBody | null | undefined) => (body?.numbers ?? []).join("\n");
+  const listOf = (entries: FormEntry[]): EntryList =>
+    buildEntryList(entries, options.defaultRegion);
 
   // The Upload tab (routes/upload-tab.ts): the same URLs take a multipart post with a `file`.
   const { uploadPage, runUpload, uploadLimitHandler, followUpload } = uploadTab(app, {
@@ -83,77 +69,7 @@ export async function manageRoutes(
     editableLevel,
     context,
   });
-
-  async function deletePage(reply: FastifyReply, level: Level, text: string, error: string | null) {
-    return reply.page("manage/delete", {
-      title: `Delete phone numbers · ${levelTrail(level)}`,
-      level,
-      nav: "delete-numbers",
-      action: `${levelPath(level)}/numbers/delete`,
-      place: levelTrail(level),
-      text,
-      error,
-      maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
-      // The Manual tab's Delete List; without it the textarea form works on its own.
-      scripts: ["/static/js/delete-list.js"],
-    });
-  }
-
-  for (const kind of ["business", "unit"] as const) {
-    const url = `/${LEVEL_SEGMENTS[kind]}/:id${ID}/numbers/delete`;
-    app.get<{ Params: IdParams; Querystring: TabQuery }>(url, async (request, reply) => {
-      const level = await editableLevel(request, kind);
-      if (request.wantsJson) return runFormJson(level, "delete", [], "");
-      if (request.query.tab === "upload") return uploadPage(reply, level, "delete");
-      return deletePage(reply, level, "", null);
-    });
-    app.post<{ Params: IdParams; Body: RunBody | null }>(
-      url,
-      {
-        schema: RUN_SCHEMA,
-        errorHandler: uploadLimitHandler(kind, "delete"),
-        config: UPLOAD_RATE,
-        ...followUpload("delete"),
-      },
-      async (request, reply) => {
-        const level = await editableLevel(request, kind);
-        if (request.isMultipart()) return runUpload(request, reply, level, "delete");
-        const text = textOf(request.body);
-        const entries = entriesFromText(text);
-        // "Cancel" on the confirmation goes back to the form with the list still in it.
-        if (request.body?.confirm === "edit") return deletePage(reply, level, text, null);
-        if (request.body?.confirm !== "yes") {
-          if (request.wantsJson) throw new ValidationError({ confirm: CONFIRM_BY_JSON });
-          // Deleting asks first: the page names how many numbers and where, then Ok runs it.
-          if (entries.length === 0) {
-            reply.code(422);
-            return deletePage(reply, level, text, "Enter at least one phone number.");
-          }
-          return reply.page("manage/confirm-delete", {
-            title: "Delete these numbers?",
-            level,
-            nav: "delete-numbers",
-            action: `${levelPath(level)}/numbers/delete`,
-            count: entries.length.toLocaleString("en-US"),
-            preview: entries.slice(0, 20).map((e) => e.number),
-            more: Math.max(0, entries.length - 20).toLocaleString("en-US"),
-            text,
-            place: levelTrail(level),
-          });
-        }
-        try {
-          const job = await runDeletion(context(request, level), entries);
-          if (request.wantsJson) return replyWithJob(app, reply, job);
-          return reply.redirect(`/jobs/${job.id}`, 303);
-        } catch (error) {
-          // Scripts get the field messages as JSON (422) from the error handler.
-          if (!(error instanceof ValidationError) || request.wantsJson) throw error;
-          reply.code(422);
-          return deletePage(reply, level, text, Object.values(error.errors).join(" "));
-        }
-      },
-    );
-  }
+  const tab: ManualTab = manualTab(app);
 
   /** In a program, new numbers take the program's default purpose unless told otherwise. */
   async function defaultPurpose(level: Level): Promise<string> {
@@ -161,62 +77,123 @@ export async function manageRoutes(
     return id === null ? "" : String(id);
   }
 
-  async function addPage(
+  /** A run's input the page cannot take: the Manual tab again, with the list and the reason. */
+  function refuse(
+    request: RunRequest,
     reply: FastifyReply,
+    kind: RunKind,
     level: Level,
-    text: string,
-    purpose: string,
-    error: string | null,
+    error: ValidationError,
   ) {
-    return reply.page("manage/add", {
-      title: `Add phone numbers · ${levelTrail(level)}`,
-      level,
-      nav: "add-numbers",
-      action: `${levelPath(level)}/numbers/add`,
-      text,
-      purpose,
-      purposes: await purposeChoices(app.db),
-      error,
-      maxEntries: MAX_ENTRIES.toLocaleString("en-US"),
+    const form = listFormOf(request.body);
+    reply.code(422);
+    return tab.answer(reply, kind, level, {
+      list: listOf(formEntries(form)),
+      purpose: form.purpose,
+      error: error.errors.numbers ?? null,
+      purposeError: error.errors.call_purpose ?? null,
+      // An htmx post of Delete… or Add aimed at the dialog: the list shows the reason instead.
+      retarget: true,
     });
   }
 
-  for (const kind of ["business", "unit", "program"] as const) {
-    const url = `/${LEVEL_SEGMENTS[kind]}/:id${ID}/numbers/add`;
-    app.get<{ Params: IdParams; Querystring: TabQuery }>(url, async (request, reply) => {
-      const level = await editableLevel(request, kind);
-      const purpose = await defaultPurpose(level);
-      if (request.wantsJson) {
-        return runFormJson(level, "add", await purposeChoices(app.db), purpose);
-      }
-      if (request.query.tab === "upload") {
-        return uploadPage(reply, level, "add", { purpose });
-      }
-      return addPage(reply, level, "", purpose, null);
-    });
-    app.post<{ Params: IdParams; Body: RunBody | null }>(
-      url,
-      {
-        schema: RUN_SCHEMA,
-        errorHandler: uploadLimitHandler(kind, "add"),
-        config: UPLOAD_RATE,
-        ...followUpload("add"),
-      },
-      async (request, reply) => {
-        const level = await editableLevel(request, kind);
-        if (request.isMultipart()) return runUpload(request, reply, level, "add");
-        const text = textOf(request.body);
-        const purpose = request.body?.call_purpose ?? "";
-        try {
-          const job = await runAddition(context(request, level), entriesFromText(text), purpose);
-          if (request.wantsJson) return replyWithJob(app, reply, job);
-          return reply.redirect(`/jobs/${job.id}`, 303);
-        } catch (error) {
-          if (!(error instanceof ValidationError) || request.wantsJson) throw error;
-          reply.code(422);
-          return addPage(reply, level, text, purpose, Object.values(error.errors).join(" "));
+  for (const kind of ["delete", "add"] as const) {
+    const levels = kind === "delete" ? (["business", "unit"] as const) : LEVEL_KINDS;
+    for (const levelKind of levels) {
+      const url = `/${LEVEL_SEGMENTS[levelKind]}/:id${ID}/numbers/${kind}`;
+
+      app.get<{ Params: IdParams; Querystring: TabQuery }>(url, async (request, reply) => {
+        const level = await editableLevel(request, levelKind);
+        const purpose = kind === "add" ? await defaultPurpose(level) : "";
+        if (request.wantsJson) {
+          return kind === "add"
+            ? runFormJson(level, "add", await purposeChoices(app.db), purpose)
+            : runFormJson(level, "delete", [], "");
         }
-      },
-    );
+        if (request.query.tab === "upload") return uploadPage(reply, level, kind, { purpose });
+        return tab.answer(reply, kind, level, { list: listOf([]), purpose, focusField: true });
+      });
+
+      // Add to list, ✕ and Check: the list again, with every entry's verdict. Changes nothing.
+      app.post<{ Params: IdParams; Body: RunBody | null }>(
+        `${url}/list`,
+        { schema: RUN_SCHEMA },
+        async (request, reply) => {
+          const level = await editableLevel(request, levelKind);
+          const form = listFormOf(request.body);
+          const list = listOf(formEntries(form));
+          const before = formEntries({ ...form, typed: "", remove: null }).length;
+          return tab.answer(reply, kind, level, {
+            list,
+            purpose: form.purpose,
+            focusField: true,
+            status: tab.statusOf(list, before, form),
+          });
+        },
+      );
+
+      app.post<{ Params: IdParams; Body: RunBody | null }>(
+        url,
+        {
+          schema: RUN_SCHEMA,
+          errorHandler: uploadLimitHandler(levelKind, kind),
+          config: UPLOAD_RATE,
+          ...followUpload(kind),
+        },
+        async (request, reply) => {
+          const level = await editableLevel(request, levelKind);
+          if (request.isMultipart()) return runUpload(request, reply, level, kind);
+          const form = listFormOf(request.body);
+          const entries = formEntries(form);
+          if (kind === "delete" && request.body?.confirm !== "yes") {
+            return askFirst(request, reply, level, entries);
+          }
+          try {
+            const job =
+              kind === "delete"
+                ? await runDeletion(context(request, level), runEntries(entries))
+                : await runAddition(context(request, level), runEntries(entries), form.purpose);
+            return answerRun(
+              app,
+              reply,
+              job,
+              await tab.emptied(kind, level, form.purpose, listOf([])),
+            );
+          } catch (error) {
+            // Scripts get the field messages as JSON (422) from the error handler.
+            if (!(error instanceof ValidationError) || request.wantsJson) throw error;
+            return refuse(request, reply, kind, level, error);
+          }
+        },
+      );
+    }
+  }
+
+  /**
+   * Deleting asks first (the page, or the dialog with JavaScript, names how many numbers and
+   * how many entries it would skip); a script confirms in the same post, with confirm=yes.
+   */
+  async function askFirst(
+    request: RunRequest,
+    reply: FastifyReply,
+    level: Level,
+    entries: FormEntry[],
+  ): Promise<FastifyReply> {
+    if (request.wantsJson) throw new ValidationError({ confirm: CONFIRM_BY_JSON });
+    const list = listOf(entries);
+    // "Cancel" on the confirmation page goes back to the form with the list still in it.
+    if (request.body?.confirm === "edit") {
+      return tab.answer(reply, "delete", level, { list, purpose: "" });
+    }
+    if (entries.length === 0 || list.valid === 0) {
+      const numbers =
+        entries.length === 0
+          ? "Enter at least one phone number."
+          : "No entry in the list is a valid phone number: there is nothing to delete.";
+      return refuse(request, reply, "delete", level, new ValidationError({ numbers }));
+    }
+    return tab.confirmDelete(reply, level, list);
   }
 }
+
+const LEVEL_KINDS = ["business", "unit", "program"] as const;

@@ -3,6 +3,7 @@ import { findVisibleJob } from "../../services/runs/jobs.js";
 import { moveToJobLevel } from "../../services/runs/move-here.js";
 import { ID, type IdParams, toId } from "../../web/forms.js";
 import { Field } from "../../web/input-shapes.js";
+import { replyWithResult } from "./job-view.js";
 
 const MOVE_SCHEMA = {
   body: {
@@ -29,13 +30,20 @@ export async function moveRoutes(app: FastifyInstance): Promise<void> {
         job,
         chosen.includes("all") ? "all" : chosen,
       );
+      const message =
+        skipped === 0
+          ? `Moved ${moved.length} number${moved.length === 1 ? "" : "s"} to ${job.level_name}.`
+          : `Moved ${moved.length} to ${job.level_name}; ${skipped} could not be moved.`;
+      // With htmx the result answers in place: the moved rows say so, their buttons are gone.
+      if (request.isFragment) {
+        reply.hxTrigger({ "numbers-changed": null });
+        return replyWithResult(app, reply, job, { message });
+      }
       return reply.done({
         to: `/jobs/${job.id}`,
-        message:
-          skipped === 0
-            ? `Moved ${moved.length} number${moved.length === 1 ? "" : "s"} to ${job.level_name}.`
-            : `Moved ${moved.length} to ${job.level_name}; ${skipped} could not be moved.`,
+        message,
         events: { "numbers-changed": null },
+        json: { moved, skipped },
       });
     },
   );

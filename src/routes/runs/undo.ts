@@ -2,18 +2,24 @@ import type { FastifyInstance } from "fastify";
 import { undoDeletion } from "../../services/numbers/recently-removed.js";
 import { findVisibleJob } from "../../services/runs/jobs.js";
 import { ID, type IdParams, toId } from "../../web/forms.js";
+import { replyWithResult } from "./job-view.js";
 
-/** Undo of a delete run: its numbers come back where they were. */
+/**
+ * Undo of a delete run: its numbers come back where they were. With htmx the result answers
+ * in place (counts, rows and buttons as they are now); a second Undo is 409 (services).
+ */
 export async function undoRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: IdParams }>(`/jobs/:id${ID}/undo`, async (request, reply) => {
     const job = await findVisibleJob(app.db, request.user, toId(request.params.id));
     const { restored, refused } = await undoDeletion(app.db, request.user, job);
-    return reply.done({
-      to: `/jobs/${job.id}`,
-      message:
-        refused === 0
-          ? `Undone: ${restored} number${restored === 1 ? "" : "s"} restored.`
-          : `Restored ${restored}; ${refused} could not come back (restored already, or added again since).`,
-    });
+    const message =
+      refused === 0
+        ? `Undone: ${restored} number${restored === 1 ? "" : "s"} restored.`
+        : `Restored ${restored}; ${refused} could not come back (restored already, or added again since).`;
+    if (request.isFragment) {
+      reply.hxTrigger({ "numbers-changed": null });
+      return replyWithResult(app, reply, job, { message });
+    }
+    return reply.done({ to: `/jobs/${job.id}`, message, json: { restored, refused } });
   });
 }

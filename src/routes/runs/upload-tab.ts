@@ -25,8 +25,8 @@ import {
   UploadError,
 } from "../../services/runs/upload-file.js";
 import type { IdParams } from "../../web/forms.js";
-import { replyWithJob } from "../../web/job-replies.js";
 import { STOP_POLLING, UPLOAD_METER_START, uploadProgressView } from "../../web/upload-progress.js";
+import { answerRun } from "./run-answer.js";
 import type { RunBody, RunKind } from "./run-form.js";
 
 /** Multipart limits hit while the file was still arriving (413), in the upload form's words. */
@@ -169,12 +169,7 @@ export function uploadTab(
         : undefined;
       const read = { maxEntries: MAX_ENTRIES };
       const summary = await workers.run(app.database, { bytes: file, read }, plan, report);
-      const job = await jobOf(app.db, summary);
-      if (request.wantsJson) return replyWithJob(app, reply, job);
-      // htmx would follow a redirect inside its request: it is told to navigate instead.
-      if (request.isFragment)
-        return reply.header("HX-Redirect", `/jobs/${job.id}`).code(204).send();
-      return reply.redirect(`/jobs/${job.id}`, 303);
+      return answerRun(app, reply, await jobOf(app.db, summary));
     } catch (error) {
       if (error instanceof UploadError) return refuse(error.statusCode, { file: error.message });
       if (!(error instanceof ValidationError)) throw error;

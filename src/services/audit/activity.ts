@@ -22,7 +22,7 @@ export const ACTION_CHOICES = [
   { value: "number.remove", label: "Numbers removed", actions: ["number.remove"] },
   { value: "number.update", label: "Numbers edited", actions: ["number.update"] },
   { value: "number.restore", label: "Numbers restored", actions: ["number.restore"] },
-  { value: "job", label: "Bulk runs", actions: ["job.add", "job.delete"] },
+  { value: "job", label: "Bulk runs", actions: ["job.add", "job.delete", "job.undo"] },
   {
     value: "hierarchy",
     label: "Units and programs",
@@ -75,6 +75,7 @@ export const ACTION_LABELS: Record<string, string> = {
   "number.move": "Number moved",
   "job.add": "Bulk add",
   "job.delete": "Bulk delete",
+  "job.undo": "Bulk delete undone",
   "business.create": "Business created",
   "business.update": "Business renamed",
   "business.delete": "Business deleted",
@@ -112,12 +113,15 @@ export const ACTION_LABELS: Record<string, string> = {
 interface ActivityEvent extends AuditEvent {
   actionLabel: string;
   phoneLabel: string;
+  /** A bulk run's events (job.add, job.delete, job.undo) lead to its result. */
+  jobHref: string | null;
 }
 
 const toActivityEvent = (e: AuditEvent): ActivityEvent =>
   Object.assign(e, {
     actionLabel: ACTION_LABELS[e.action] ?? e.action,
     phoneLabel: e.phone_number ? formatNational(e.phone_number) : "",
+    jobHref: e.subject_type === "job" && e.subject_id !== null ? `/jobs/${e.subject_id}` : null,
   });
 
 export interface ActivityParams {

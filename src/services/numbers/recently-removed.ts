@@ -15,11 +15,12 @@ import {
   countEvents,
   type EventFilter,
   findEvent,
+  jobUndos,
   listEvents,
   listRemovalsAt,
   restoredRemovalIds,
 } from "../../queries/audit-events.js";
-import { findNumbersByE164, insertNumbers } from "../../queries/numbers.js";
+import { findNumbersByE164, insertNumbers, numberIdInUse } from "../../queries/numbers.js";
 import { recordAudit } from "../audit/audit.js";
 
 export const RESTORE_DAYS = 30;
@@ -142,8 +143,12 @@ async function restoreOne(trx: Kysely<DB>, user: CurrentUser, event: AuditEvent)
     throw new ConflictError(`${national} has since been added again, so it cannot be restored.`);
   }
   const now = new Date().toISOString();
+  // Back under its old id, so saved /numbers/{id} links work again; a new one only if the
+  // old one is somehow taken.
+  const oldId = event.subject_type === "phone_number" ? event.subject_id : null;
+  const id = oldId !== null && !(await numberIdInUse(trx, oldId)) ? { id: oldId } : {};
   try {
-    await insertNumbers(trx, [{ ...snapshot, updated_at: now }]);
+    await insertNumbers(trx, [{ ...snapshot, ...id, updated_at: now }]);
   } catch (error) {
     // The database's own containment keys refuse a place that no longer exists.
     if (String((error as { code?: string }).code).startsWith("SQLITE_CONSTRAINT")) {
@@ -237,6 +242,13 @@ export async function undoDeletion(
   if (!canEditNumbers(user))
     throw new ForbiddenError("Your role can view numbers but not change them.");
   return inWriteTransaction(db, async (trx) => {
+    // Checked inside the write: of two Undos at once, the second sees the first's event.
+    const undone = (await jobUndos(trx, [job.id])).get(job.id);
+    if (undone) {
+      throw new ConflictError(
+        `This run was already undone on ${undone.occurred_at.slice(0, 16).replace("T", " ")} UTC by ${undone.actor_email}.`,
+      );
+    }
     let restored = 0;
     let refused = 0;
     for (const event of await listRemovalsAt(trx, job.business_id, job.created_at)) {
@@ -248,6 +260,24 @@ export async function undoDeletion(
         refused++;
       }
     }
+    // The run's own event: its result and the list of runs say it was undone, when and by whom.
+    await recordAudit(
+      trx,
+      user,
+      {
+        action: "job.undo",
+        subjectType: "job",
+        subjectId: job.id,
+        place: {
+          businessId: job.business_id,
+          unitId: job.business_unit_id,
+          programId: job.program_id,
+        },
+        summary: `Undid delete run #${job.id}: ${restored} restored${refused > 0 ? `, ${refused} could not come back` : ""}`,
+        after: { restored, refused },
+      },
+      new Date().toISOString(),
+    );
     return { restored, refused };
   });
 }

@@ -8,14 +8,16 @@
 import type { Kysely } from "kysely";
 import type { Database, DB } from "../../db/database.js";
 import type { Job } from "../../db/tables/jobs.js";
-import { ValidationError } from "../../domain/errors.js";
-import type { Level } from "../../domain/levels.js";
-import type { CurrentUser } from "../../domain/permissions.js";
+import { ForbiddenError, ValidationError } from "../../domain/errors.js";
+import type { Level, LevelKind } from "../../domain/levels.js";
+import { type CurrentUser, canEditNumbers } from "../../domain/permissions.js";
 import { listCallPurposeRefs } from "../../queries/call-purposes.js";
 import { findJob } from "../../queries/jobs.js";
 import { readDirectory } from "../../queries/level-names.js";
 import { findProgram } from "../../queries/programs.js";
+import { resolveLevel } from "../hierarchy/levels.js";
 import type { ReadCache } from "../read-cache.js";
+import { splitEntries } from "./entry-list.js";
 import { executeRun, type RunEntry, type RunPlan, type RunSummary } from "./run-engine.js";
 import type { RunWorkers } from "./threads/run-workers.js";
 
@@ -24,13 +26,29 @@ export type { RunEntry } from "./run-engine.js";
 /** The most entries one run takes (product.md: uploads of up to 100,000 numbers). */
 export const MAX_ENTRIES = 100_000;
 
+/**
+ * The level a run would work at: visible to the user (else 404, as if it did not exist) and
+ * open to their changes (else 403).
+ */
+export async function editableRunLevel(
+  db: Kysely<DB>,
+  user: CurrentUser,
+  kind: LevelKind,
+  id: number,
+): Promise<Level> {
+  const level = await resolveLevel(db, user, kind, id);
+  if (!canEditNumbers(user))
+    throw new ForbiddenError("Your role can view numbers but not change them.");
+  return level;
+}
+
 /** Splits pasted text into entries: one number per line, or separated by commas/semicolons. */
 export function entriesFromText(text: string): RunEntry[] {
-  return text
-    .split(/[\r\n,;]+/)
-    .map((part) => part.trim())
-    .filter((part) => part !== "")
-    .map((number, index) => ({ line: index + 1, number, callPurpose: null }));
+  return splitEntries(text).map((number, index) => ({
+    line: index + 1,
+    number,
+    callPurpose: null,
+  }));
 }
 
 function checkSize(count: number): void {

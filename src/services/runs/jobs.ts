@@ -3,11 +3,25 @@ import type { DB } from "../../db/database.js";
 import type { EntryOutcome, Job, Outcome } from "../../db/tables/jobs.js";
 import { csvLine } from "../../domain/csv.js";
 import { NotFoundError } from "../../domain/errors.js";
-import { type CurrentUser, canSeeNumber, scopeWithin } from "../../domain/permissions.js";
-import { REJECTION_LABELS, type RejectionCode } from "../../domain/rejections.js";
+import type { Level, LevelKind } from "../../domain/levels.js";
+import {
+  type CurrentUser,
+  canEditNumbers,
+  canSeeNumber,
+  scopeWithin,
+} from "../../domain/permissions.js";
+import { formatNational } from "../../domain/phone-format.js";
+import {
+  NOT_FOUND_MESSAGE,
+  REJECTION_LABELS,
+  type RejectionCode,
+} from "../../domain/rejections.js";
+import { jobUndos } from "../../queries/audit-events.js";
 import { eachOutcome, findJob, listOutcomes } from "../../queries/jobs.js";
 import { findUser } from "../../queries/users.js";
+import { resolveLevel } from "../hierarchy/levels.js";
 import { toCurrentUser } from "../people/users.js";
+import { elsewhereStates } from "./move-here.js";
 
 /** A job is visible to whoever may see the place it ran at; others get "no such job". */
 export async function findVisibleJob(db: Kysely<DB>, user: CurrentUser, id: number): Promise<Job> {
@@ -42,13 +56,13 @@ async function outcomesFor(
     (author !== undefined && scopeWithin(reader.scope, toCurrentUser(author).scope));
   if (sameSight) return toView;
   return (o) => {
-    if (o.code === "OUTSIDE_LEVEL") return toView({ ...o, code: "NOT_FOUND", message: NOT_FOUND });
+    if (o.code === "OUTSIDE_LEVEL")
+      return toView({ ...o, code: "NOT_FOUND", message: NOT_FOUND_MESSAGE });
     if (o.code === "EXISTS_ELSEWHERE") return toView({ ...o, message: ELSEWHERE_UNSEEN });
     return toView(o);
   };
 }
 
-const NOT_FOUND = "Not in the portal.";
 const ELSEWHERE_UNSEEN = "Already in the portal, in a place you cannot see.";
 
 /** One page of a job's outcomes of one kind, for the result page (long lists are paged). */
@@ -75,5 +89,80 @@ export async function* jobCsv(
   for await (const outcome of eachOutcome(db, job)) {
     const o = view(outcome);
     yield csvLine([o.line, o.input, o.e164, o.outcome, o.code, o.reason, o.message]);
+  }
+}
+
+/** A result shows this many numbers of each kind a page (paged inside the dialog too). */
+export const RESULT_PAGE_SIZE = 200;
+
+export interface JobResult {
+  job: Job;
+  /** Where the run was made, for the page's navigation; null if that place is gone. */
+  level: Level | null;
+  /** This page's added or removed numbers, in national format. */
+  done: Array<OutcomeView & { national: string }>;
+  /** `said`: the reason and its message, as one sentence ("Not found" says itself once). */
+  rejected: Array<OutcomeView & { national: string; said: string }>;
+  page: number;
+  pageCount: number;
+  /** Add runs: numbers found elsewhere (visible to the reader) still there, or moved here since. */
+  movable: string[];
+  movedHere: string[];
+  undone: { occurred_at: string; actor_email: string } | null;
+  canUndo: boolean;
+  canMove: boolean;
+}
+
+/** A run's result as its reader may see it: one page of each list, and what may be done. */
+export async function loadJobResult(
+  db: Kysely<DB>,
+  reader: CurrentUser,
+  job: Job,
+  rawPage: string | undefined,
+): Promise<JobResult> {
+  const pageCount = Math.max(
+    1,
+    Math.ceil(Math.max(job.succeeded, job.rejected) / RESULT_PAGE_SIZE),
+  );
+  const page = Math.min(Math.max(1, Number.parseInt(rawPage ?? "1", 10) || 1), pageCount);
+  const offset = (page - 1) * RESULT_PAGE_SIZE;
+  const done = job.kind === "add" ? "added" : "removed";
+  const view = await outcomesFor(db, reader, job);
+  const [succeeded, rejected] = await Promise.all([
+    listOutcomes(db, job, done, RESULT_PAGE_SIZE, offset),
+    listOutcomes(db, job, "rejected", RESULT_PAGE_SIZE, offset),
+  ]);
+  const { movable, movedHere } = await elsewhereStates(db, reader, job);
+  const undone = (await jobUndos(db, [job.id])).get(job.id) ?? null;
+  const editor = canEditNumbers(reader);
+  return {
+    job,
+    level: await levelOfJob(db, reader, job),
+    done: succeeded.map(view).map((o) => ({ ...o, national: formatNational(o.e164 ?? "") })),
+    rejected: rejected.map(view).map((o) => ({
+      ...o,
+      national: o.e164 === null ? "" : formatNational(o.e164),
+      said: !o.message
+        ? o.reason
+        : o.message.startsWith(o.reason)
+          ? o.message
+          : `${o.reason}: ${o.message}`,
+    })),
+    page,
+    pageCount,
+    movable: [...movable],
+    movedHere: [...movedHere],
+    undone,
+    canUndo: editor && job.kind === "delete" && job.succeeded > 0 && undone === null,
+    canMove: editor,
+  };
+}
+
+async function levelOfJob(db: Kysely<DB>, reader: CurrentUser, job: Job): Promise<Level | null> {
+  try {
+    return await resolveLevel(db, reader, job.level_kind as LevelKind, job.level_id);
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
   }
 }

@@ -10,24 +10,35 @@ import { listOutcomes } from "../../queries/jobs.js";
 import { findNumbersByE164, moveNumber } from "../../queries/numbers.js";
 import { actorColumns } from "../audit/audit.js";
 
-/** Numbers an add run found elsewhere that this user may see, and so may move to the run's place. */
-export async function movableNumbers(
+/**
+ * What became of the numbers an add run found elsewhere that this user may see: still
+ * elsewhere (movable to the run's place) or there now (moved here since).
+ */
+export async function elsewhereStates(
   db: Kysely<DB>,
   user: CurrentUser,
   job: Job,
-): Promise<Set<string>> {
-  if (job.kind !== "add") return new Set();
+): Promise<{ movable: Set<string>; movedHere: Set<string> }> {
+  const movable = new Set<string>();
+  const movedHere = new Set<string>();
+  if (job.kind !== "add") return { movable, movedHere };
   const elsewhere = (await listOutcomes(db, job, "rejected", 100_000, 0))
     .filter((o) => o.code === "EXISTS_ELSEWHERE" && o.e164 !== null)
     .map((o) => o.e164 as string);
-  const numbers = await findNumbersByE164(db, elsewhere);
-  const alreadyThere = (n: (typeof numbers)[number]) =>
-    n.business_id === job.business_id &&
-    n.business_unit_id === job.business_unit_id &&
-    n.program_id === job.program_id;
-  return new Set(
-    numbers.filter((n) => canSeeNumber(user, n) && !alreadyThere(n)).map((n) => n.e164),
-  );
+  for (const n of await findNumbersByE164(db, elsewhere)) {
+    if (!canSeeNumber(user, n)) continue;
+    const there =
+      n.business_id === job.business_id &&
+      n.business_unit_id === job.business_unit_id &&
+      n.program_id === job.program_id;
+    (there ? movedHere : movable).add(n.e164);
+  }
+  return { movable, movedHere };
+}
+
+/** Numbers an add run found elsewhere that this user may see, and so may move to the run's place. */
+async function movableNumbers(db: Kysely<DB>, user: CurrentUser, job: Job): Promise<Set<string>> {
+  return (await elsewhereStates(db, user, job)).movable;
 }
 
 /**

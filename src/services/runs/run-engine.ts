@@ -10,6 +10,7 @@
 import type SqliteDatabase from "better-sqlite3";
 import type { PhoneNumber } from "../../db/tables/numbers.js";
 import { canSeeNumber } from "../../domain/permissions.js";
+import { NOT_FOUND_MESSAGE } from "../../domain/rejections.js";
 import { prepareRunWrites } from "../../queries/run-writes.js";
 import { actorColumns } from "../audit/audit.js";
 import { EntryReader, mayLookUpAsWritten, type Rejection, type RunEntry } from "./run-entries.js";
@@ -100,7 +101,7 @@ function explainNotRemoved(run: Run, p: Parsed & { e164: string }): void {
   const number = run.writes.find(p.e164);
   if (!number || !canSeeNumber(run.plan.user, number)) {
     // Numbers of other tenants are "not found" too: a run must not reveal them.
-    run.reject(p, { code: "NOT_FOUND", message: "Not in the portal." });
+    run.reject(p, { code: "NOT_FOUND", message: NOT_FOUND_MESSAGE });
   } else if (!run.insideLevel(number)) {
     run.reject(p, {
       code: "OUTSIDE_LEVEL",
@@ -139,10 +140,13 @@ function addOne(run: Run, p: Parsed & { e164: string }): void {
   const { e164 } = p;
   const { level } = run.plan;
   const named = p.entry.callPurpose;
+  const chosen = p.entry.purposeId;
   const purpose =
-    named === null
-      ? run.purposeById.get(run.plan.fallbackPurposeId ?? -1)
-      : run.purposeByName.get(named.trim().toLowerCase());
+    chosen !== undefined
+      ? run.purposeById.get(/^\d{1,15}$/.test(chosen) ? Number(chosen) : -1)
+      : named === null
+        ? run.purposeById.get(run.plan.fallbackPurposeId ?? -1)
+        : run.purposeByName.get(named.trim().toLowerCase());
   if (!purpose || purpose.retired_at !== null) {
     const number = run.writes.find(e164);
     run.reject(
@@ -151,7 +155,10 @@ function addOne(run: Run, p: Parsed & { e164: string }): void {
         ? alreadyThere(run, number)
         : {
             code: "UNKNOWN_CALL_PURPOSE",
-            message: `No call purpose named ${named ?? ""} is offered.`,
+            message:
+              chosen !== undefined
+                ? `The call purpose chosen for it (${chosen}) is not offered.`
+                : `No call purpose named ${named ?? ""} is offered.`,
           },
     );
     return;

@@ -20,6 +20,8 @@ export interface RunEntry {
   number: string;
   /** A call purpose given with the number (upload column), or null. */
   callPurpose: string | null;
+  /** Add: a call purpose id chosen for this entry in the form's list (as posted). */
+  purposeId?: string;
   /** The number already read (uploads read theirs in a worker thread), if it was. */
   parsed?: ParsedNumber;
 }
