@@ -1,4 +1,5 @@
 import t from "tap";
+import { sqliteOf } from "../helpers/app.js";
 import { startBrowserHarness } from "../helpers/browser.js";
 import { countRows, insertNumber, makeTree } from "../helpers/fixtures.js";
 
@@ -53,12 +54,12 @@ t.test(
     });
     await page.getByLabel("Delete the numbers in this file from ACME Corp").check();
     // Another change holds the writer: the run reads its file, then reports that it waits.
-    await harness.database.writerLock.acquire();
+    await sqliteOf(harness.database).writerLock.acquire();
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      harness.database.writerLock.release();
+      sqliteOf(harness.database).writerLock.release();
     };
     t.teardown(release);
     const result = page.waitForURL(/\/jobs\/\d+$/, { timeout: 90_000 });

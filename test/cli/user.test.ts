@@ -96,7 +96,7 @@ t.test("npm run user -- token create | list | revoke", async (t) => {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
   await createUser(
     database.db,
     COMMAND_LINE,

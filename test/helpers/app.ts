@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
-import { createDb, type Database } from "../../src/db/database.js";
+import { createDb, type Database, type SqliteDb } from "../../src/db/database.js";
 import { Agent } from "./agent.js";
 
 export const ADMIN_EMAIL = "admin@example.test";
@@ -59,6 +59,12 @@ export async function buildTestApp(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The SQLite side of a test database, for tests of what only SQLite has (handles, writer lock). */
+export function sqliteOf(database: Database): SqliteDb {
+  if (database.kind !== "sqlite") throw new Error("this test needs the SQLite database");
+  return database;
 }
 
 /** Headers of an htmx request (a fragment swap, not a boosted navigation). */

@@ -33,7 +33,7 @@ import {
   UPLOAD_MESSAGES,
   UploadError,
 } from "../../src/services/runs/upload-file.js";
-import { buildTestApp } from "../helpers/app.js";
+import { buildTestApp, sqliteOf } from "../helpers/app.js";
 import { callPurposeId, countRows, makeTree, portalAdmin } from "../helpers/fixtures.js";
 
 const READ: ReadOptions = { maxEntries: 100_000 };
@@ -72,7 +72,7 @@ t.test("a file is read, waits for the writer lock, then is run in one go", async
   const file = bytesOf(["phone_number", ...manyNumbers(5_000), "not a number"].join("\r\n"));
 
   // The portal's writer is busy: the worker reads the file, then waits its turn.
-  await database.writerLock.acquire();
+  await sqliteOf(database).writerLock.acquire();
   let waiting!: () => void;
   const waited = new Promise<void>((resolve) => {
     waiting = resolve;
@@ -83,7 +83,7 @@ t.test("a file is read, waits for the writer lock, then is run in one go", async
   });
   await waited;
   t.equal(await count(), 0, "nothing is written while another writer holds the lock");
-  database.writerLock.release();
+  sqliteOf(database).writerLock.release();
 
   const summary = await run;
   t.same(
@@ -94,8 +94,8 @@ t.test("a file is read, waits for the writer lock, then is run in one go", async
   t.ok(seen.includes("reading") && seen.includes("running"), `phases: ${[...new Set(seen)]}`);
   t.equal(seen.at(-1), "done");
   // The lock is free again: a write goes through at once.
-  await database.writerLock.acquire();
-  database.writerLock.release();
+  await sqliteOf(database).writerLock.acquire();
+  sqliteOf(database).writerLock.release();
   t.pass("the writer lock was handed back");
 });
 

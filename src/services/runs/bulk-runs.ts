@@ -6,7 +6,7 @@
  * worker thread.
  */
 import type { Kysely } from "kysely";
-import type { Database, DB } from "../../db/database.js";
+import type { Database, DB, SqliteDb } from "../../db/database.js";
 import type { Job } from "../../db/tables/jobs.js";
 import { ValidationError } from "../../domain/errors.js";
 import type { Level } from "../../domain/levels.js";
@@ -45,7 +45,7 @@ function checkSize(count: number): void {
 export interface RunContext {
   db: Kysely<DB>;
   /** The writer a run's transaction uses, and the lock that makes it the only writer. */
-  database: Pick<Database, "handle" | "writerLock">;
+  database: Database;
   cache: ReadCache;
   user: CurrentUser;
   level: Level;
@@ -100,10 +100,7 @@ export async function planRun(
 }
 
 /** Runs `work` as the portal's only writer (other writes wait; pages keep reading). */
-async function asOnlyWriter<T>(
-  database: RunContext["database"],
-  work: () => T | Promise<T>,
-): Promise<T> {
+async function asOnlyWriter<T>(database: SqliteDb, work: () => T | Promise<T>): Promise<T> {
   await database.writerLock.acquire();
   try {
     return await work();
@@ -114,10 +111,12 @@ async function asOnlyWriter<T>(
 
 async function runOnWriter(ctx: RunContext, plan: RunPlan, entries: RunEntry[]): Promise<Job> {
   checkSize(entries.length);
+  const { database } = ctx;
+  if (database.kind !== "sqlite") throw new Error("bulk runs do not run on PostgreSQL yet");
   const summary: RunSummary =
     ctx.workers && entries.length > INLINE_RUN_MAX
-      ? await ctx.workers.run(ctx.database, { entries }, plan)
-      : await asOnlyWriter(ctx.database, () => executeRun(ctx.database.handle, plan, entries));
+      ? await ctx.workers.run(database, { entries }, plan)
+      : await asOnlyWriter(database, () => executeRun(database.handle, plan, entries));
   return jobOf(ctx.db, summary);
 }
 

@@ -6,7 +6,7 @@
  * last committed state through the reader connection while the run's transaction is open.
  */
 import { Worker } from "node:worker_threads";
-import type { Database } from "../../../db/database.js";
+import type { Database, SqliteDb } from "../../../db/database.js";
 import type { RunEntry } from "../run-entries.js";
 import type { RunPlan, RunSummary } from "../run-plan.js";
 import { type ReadOptions, UploadError } from "../upload-file.js";
@@ -88,7 +88,7 @@ export class RunWorkers {
    * `database.writerLock`.
    */
   async run(
-    database: Pick<Database, "handle" | "writerLock">,
+    database: Database,
     input: RunInput,
     plan: RunPlan,
     progress: UploadProgress = () => {},
@@ -97,6 +97,7 @@ export class RunWorkers {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
     if (this.#closed) throw new Error("upload workers closed");
+    if (database.kind !== "sqlite") throw new Error("bulk runs do not run on PostgreSQL yet");
     const idle = this.#idle.pop();
     if (idle) clearTimeout(idle.timer);
     const worker = idle?.worker ?? this.#spawn();
@@ -158,7 +159,7 @@ export class RunWorkers {
   #ask(
     worker: Worker,
     task: Extract<WorkerTask, { type: "run" }>,
-    database: Pick<Database, "writerLock">,
+    database: SqliteDb,
     progress: UploadProgress,
   ): Promise<RunSummary> {
     return new Promise((resolve, reject) => {

@@ -1,0 +1,25 @@
+/**
+ * Constraint violations, read the same way on both databases: a service that lets the
+ * database settle a race (two writers taking one name) asks here, not about error codes.
+ * SQLite (better-sqlite3) sets `code` to SQLITE_CONSTRAINT_*; PostgreSQL (pg) to the
+ * SQLSTATE: class 23 is "integrity constraint violation".
+ */
+function codeOf(error: unknown): string {
+  return typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+}
+
+/** A UNIQUE (or primary key) violation: a race the service's own check missed. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return (
+    code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    code === "23505"
+  );
+}
+
+/** Any constraint refused the write: unique, foreign key, check or not-null. */
+export function isConstraintViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return code.startsWith("SQLITE_CONSTRAINT") || (code.length === 5 && code.startsWith("23"));
+}
