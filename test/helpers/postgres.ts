@@ -13,6 +13,9 @@ import { migrateToLatest } from "../../src/db/migrate.js";
 
 const CLUSTER_SCRIPT = fileURLToPath(new URL("./pg-cluster.sh", import.meta.url));
 
+/** True when this run of the suite is the PostgreSQL lane (NUMBERDESK_TEST_DB=postgres). */
+export const onPostgres = process.env.NUMBERDESK_TEST_DB === "postgres";
+
 let serverUrl: string | null = null;
 
 /** The URL of the cluster's maintenance database, starting the cluster if it is not running. */

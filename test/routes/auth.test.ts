@@ -329,11 +329,11 @@ t.test("first start: a generated password is printed once and must be changed", 
   const restarted = await buildApp({
     config: {
       ...loadConfig({}),
-      databaseUrl: join(built.dir, "test.db"),
+      databaseUrl: built.databaseUrl,
       adminPassword: null,
       passwordHashing: TEST_HASHING,
     },
-    database: createDb(join(built.dir, "test.db")),
+    database: createDb(built.databaseUrl),
     logger: false,
     announce: (text) => again.push(text),
   });
