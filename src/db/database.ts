@@ -77,6 +77,8 @@ export interface SqliteDb extends Common {
 /** A PostgreSQL server shared by one or several portal instances (db/postgres/). */
 interface PostgresDb extends Common {
   kind: "postgres";
+  /** Where it is: upload workers open their own connections to it. */
+  url: string;
   pool: PostgresPool;
 }
 
@@ -116,6 +118,7 @@ function createPostgresDb(url: string): PostgresDb {
   const db = new Kysely<DB>({ dialect: postgresDialect(pool) });
   return {
     kind: "postgres",
+    url,
     db,
     pool,
     dataVersion: postgresDataVersion(pool),

@@ -162,7 +162,7 @@ const LONE_SURROGATE = /\p{Cs}/gu;
  * JSON.stringify escapes only lone surrogates as `\ud…`; an entry holding the text `\ud`
  * merely costs the second pass.
  */
-function packText(entries: SuccessEntry[]): string {
+export function packText(entries: SuccessEntry[]): string {
   const text = JSON.stringify(entries);
   if (!text.includes("\\ud")) return text;
   return JSON.stringify(

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import t from "tap";
 import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";

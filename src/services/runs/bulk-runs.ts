@@ -16,6 +16,7 @@ import { findJob } from "../../queries/jobs.js";
 import { readDirectory } from "../../queries/level-names.js";
 import { findProgram } from "../../queries/programs.js";
 import type { ReadCache } from "../read-cache.js";
+import { executePostgresRun } from "./postgres-run.js";
 import { executeRun, type RunEntry, type RunPlan, type RunSummary } from "./run-engine.js";
 import type { RunWorkers } from "./threads/run-workers.js";
 
@@ -112,11 +113,14 @@ async function asOnlyWriter<T>(database: SqliteDb, work: () => T | Promise<T>): 
 async function runOnWriter(ctx: RunContext, plan: RunPlan, entries: RunEntry[]): Promise<Job> {
   checkSize(entries.length);
   const { database } = ctx;
-  if (database.kind !== "sqlite") throw new Error("bulk runs do not run on PostgreSQL yet");
-  const summary: RunSummary =
-    ctx.workers && entries.length > INLINE_RUN_MAX
-      ? await ctx.workers.run(database, { entries }, plan)
-      : await asOnlyWriter(database, () => executeRun(database.handle, plan, entries));
+  let summary: RunSummary;
+  if (ctx.workers && entries.length > INLINE_RUN_MAX) {
+    summary = await ctx.workers.run(database, { entries }, plan);
+  } else if (database.kind === "sqlite") {
+    summary = await asOnlyWriter(database, () => executeRun(database.handle, plan, entries));
+  } else {
+    summary = await executePostgresRun(ctx.db, plan, entries);
+  }
   return jobOf(ctx.db, summary);
 }
 

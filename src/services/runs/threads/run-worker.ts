@@ -5,7 +5,9 @@
  * numbers as they are read.
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { createDb, type Database } from "../../../db/database.js";
 import { openBulkWriter, type SqliteHandle, tidyAfterRun } from "../../../db/sqlite/sqlite.js";
+import { executePostgresRun } from "../postgres-run.js";
 import { executeRun } from "../run-engine.js";
 import { needsReading, type RunEntry } from "../run-entries.js";
 import type { RunSummary } from "../run-plan.js";
@@ -32,6 +34,15 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
     });
   };
   replaceIfDead(numberReader);
+  /** On PostgreSQL: a pool of the worker's own, for its life, as with SQLite's file. */
+  let server: { url: string; database: Database } | null = null;
+  const serverAt = (url: string) => {
+    if (server?.url !== url) {
+      void server?.database.close();
+      server = { url, database: createDb(url) };
+    }
+    return server.database.db;
+  };
   const connectionTo = (file: string) => {
     if (connection?.file !== file) {
       connection?.handle.close();
@@ -70,20 +81,20 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
       waiting.delete(id);
       post({ id, type: "progress", phase: "running", done: 0, total });
       let summary: RunSummary;
+      const { target } = task;
+      const running = (done: number) =>
+        post({ id, type: "progress", phase: "running", done, total });
       try {
-        summary = executeRun(
-          connectionTo(task.file),
-          task.plan,
-          entries,
-          (done) => post({ id, type: "progress", phase: "running", done, total }),
-          ahead,
-        );
+        summary =
+          target.kind === "sqlite"
+            ? executeRun(connectionTo(target.file), task.plan, entries, running, ahead)
+            : await executePostgresRun(serverAt(target.url), task.plan, entries, running, ahead);
       } finally {
         ahead.close();
       }
       post({ id, type: "done", summary });
       // After the answer: the run is committed, this is housekeeping (see openBulkWriter).
-      tidyAfterRun(connectionTo(task.file));
+      if (target.kind === "sqlite") tidyAfterRun(connectionTo(target.file));
     } catch (error) {
       post({
         id,

@@ -6,7 +6,7 @@
  * last committed state through the reader connection while the run's transaction is open.
  */
 import { Worker } from "node:worker_threads";
-import type { Database, SqliteDb } from "../../../db/database.js";
+import type { Database } from "../../../db/database.js";
 import type { RunEntry } from "../run-entries.js";
 import type { RunPlan, RunSummary } from "../run-plan.js";
 import { type ReadOptions, UploadError } from "../upload-file.js";
@@ -16,12 +16,18 @@ import { heapCaps } from "./thread-heap.js";
 export type RunPhase = "reading" | "waiting" | "running" | "done";
 export type UploadProgress = (phase: RunPhase, done: number, total: number) => void;
 
+/**
+ * The database a worker runs on, with a connection of its own: the SQLite file, or the
+ * PostgreSQL server (where no writer lock is needed: rows are locked as the run takes them).
+ */
+type RunTarget = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
+
 /** What this side sends the worker, and what comes back. */
 /** What a worker runs: an uploaded file it reads first, or entries already split (typed). */
 export type RunInput = { bytes: Uint8Array; read: ReadOptions } | { entries: RunEntry[] };
 
 export type WorkerTask =
-  | { id: number; type: "run"; input: RunInput; plan: RunPlan; file: string }
+  | { id: number; type: "run"; input: RunInput; plan: RunPlan; target: RunTarget }
   | { id: number; type: "go" };
 export type WorkerReply =
   | { id: number; type: "progress"; phase: RunPhase; done: number; total: number }
@@ -97,7 +103,6 @@ export class RunWorkers {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
     if (this.#closed) throw new Error("upload workers closed");
-    if (database.kind !== "sqlite") throw new Error("bulk runs do not run on PostgreSQL yet");
     const idle = this.#idle.pop();
     if (idle) clearTimeout(idle.timer);
     const worker = idle?.worker ?? this.#spawn();
@@ -105,12 +110,11 @@ export class RunWorkers {
     let healthy = false;
     try {
       const task = { id: this.#nextId++, type: "run" as const, input, plan };
-      const summary = await this.#ask(
-        worker,
-        { ...task, file: database.handle.name },
-        database,
-        progress,
-      );
+      const target: RunTarget =
+        database.kind === "sqlite"
+          ? { kind: "sqlite", file: database.handle.name }
+          : { kind: "postgres", url: database.url };
+      const summary = await this.#ask(worker, { ...task, target }, database, progress);
       healthy = true;
       return summary;
     } catch (error) {
@@ -159,7 +163,7 @@ export class RunWorkers {
   #ask(
     worker: Worker,
     task: Extract<WorkerTask, { type: "run" }>,
-    database: SqliteDb,
+    database: Database,
     progress: UploadProgress,
   ): Promise<RunSummary> {
     return new Promise((resolve, reject) => {
@@ -167,7 +171,7 @@ export class RunWorkers {
       const unlock = () => {
         if (!locked) return;
         locked = false;
-        database.writerLock.release();
+        if (database.kind === "sqlite") database.writerLock.release();
       };
       const stopListening = () => {
         clearTimeout(timer);
@@ -187,11 +191,12 @@ export class RunWorkers {
         if (reply.type === "progress") return progress(reply.phase, reply.done, reply.total);
         if (reply.type === "read") {
           progress("waiting", 0, reply.total);
-          void database.writerLock.acquire().then(() => {
+          const turn =
+            database.kind === "sqlite" ? database.writerLock.acquire() : Promise.resolve();
+          void turn.then(() => {
             locked = true;
             if (settled) {
-              database.writerLock.release();
-              locked = false;
+              unlock();
               return;
             }
             worker.postMessage({ id: task.id, type: "go" } satisfies WorkerTask);
