@@ -1,5 +1,6 @@
+import { sql } from "kysely";
 import t from "tap";
-import { buildTestApp, sqliteOf } from "../helpers/app.js";
+import { buildTestApp } from "../helpers/app.js";
 
 t.test("/healthz and /readyz answer without sign-in and are never cached", async (t) => {
   const { app, close } = await buildTestApp({}, undefined, { signIn: false });
@@ -18,11 +19,9 @@ t.test("/readyz is 503 while a migration is pending", async (t) => {
   const { app, database, close } = await buildTestApp({}, undefined, { signIn: false });
   t.teardown(close);
   // As if this code were newer than the schema: its last migration has not run.
-  sqliteOf(database)
-    .handle.prepare(
-      "delete from kysely_migration where name = (select max(name) from kysely_migration)",
-    )
-    .run();
+  await sql`delete from kysely_migration where name = (select max(name) from kysely_migration)`.execute(
+    database.db,
+  );
   const res = await app.inject({ url: "/readyz" });
   t.equal(res.statusCode, 503);
   t.same(res.json(), { status: "unavailable" });
