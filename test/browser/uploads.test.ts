@@ -1,5 +1,5 @@
 import t from "tap";
-import { sqliteOf } from "../helpers/app.js";
+import { holdWrites } from "../helpers/app.js";
 import { startBrowserHarness } from "../helpers/browser.js";
 import { countRows, insertNumber, makeTree } from "../helpers/fixtures.js";
 
@@ -54,12 +54,12 @@ t.test(
     });
     await page.getByLabel("Delete the numbers in this file from ACME Corp").check();
     // Another change holds the writer: the run reads its file, then reports that it waits.
-    await sqliteOf(harness.database).writerLock.acquire();
+    const letGo = await holdWrites(harness.database);
     let released = false;
-    const release = () => {
+    const release = async () => {
       if (released) return;
       released = true;
-      sqliteOf(harness.database).writerLock.release();
+      await letGo();
     };
     t.teardown(release);
     const result = page.waitForURL(/\/jobs\/\d+$/, { timeout: 90_000 });
@@ -69,7 +69,7 @@ t.test(
       .waitFor({ timeout: 60_000 });
     t.ok(await page.locator("[data-upload-progress]").isVisible(), "the bar is still up");
     t.equal(await countNumbers(), 1, "nothing removed while the run waits its turn");
-    release();
+    await release();
     await result;
     const seen = JSON.parse(
       (await page.evaluate(() => sessionStorage.getItem("upload-seen"))) ?? "[]",

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
-import { createDb, type Database, type SqliteDb } from "../../src/db/database.js";
+import { createDb, type Database } from "../../src/db/database.js";
 import { Agent } from "./agent.js";
 import { freshPostgresDatabase, onPostgres } from "./postgres.js";
 
@@ -69,10 +69,23 @@ export async function buildTestApp(
   };
 }
 
-/** The SQLite side of a test database, for tests of what only SQLite has (handles, writer lock). */
-export function sqliteOf(database: Database): SqliteDb {
-  if (database.kind !== "sqlite") throw new Error("this test needs the SQLite database");
-  return database;
+/**
+ * Holds back every other write, as a long change would: SQLite's writer lock, or on
+ * PostgreSQL a lock on phone_numbers that lets plain reads through but no write and no
+ * run's FOR UPDATE. Resolves with the function that lets go.
+ */
+export async function holdWrites(database: Database): Promise<() => Promise<void>> {
+  if (database.kind === "sqlite") {
+    await database.writerLock.acquire();
+    return async () => database.writerLock.release();
+  }
+  const client = await database.pool.connect();
+  await client.query("begin");
+  await client.query("lock table phone_numbers in exclusive mode");
+  return async () => {
+    await client.query("commit");
+    client.release();
+  };
 }
 
 /** Headers of an htmx request (a fragment swap, not a boosted navigation). */

@@ -12,6 +12,7 @@ import type { PhoneNumber } from "../tables/numbers.js";
 /** Rows to a statement: keeps each message a few MiB at most (audit events carry JSON). */
 const CHUNK = 10_000;
 
+/** `rows` in statements of at most CHUNK; none for no rows. */
 function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
   for (let start = 0; start < rows.length; start += CHUNK)
@@ -79,16 +80,17 @@ export async function insertOutcomes<DB>(trx: Kysely<DB>, rows: NewJobOutcome[])
   }
 }
 
-/** A job's success packs (db/tables/jobs.ts), pack 0 first. */
+/** A job's success packs (db/tables/jobs.ts), numbered from `first`. */
 export async function insertSuccessPacks<DB>(
   trx: Kysely<DB>,
   jobId: number,
+  first: number,
   packs: string[],
 ): Promise<void> {
   for (let start = 0; start < packs.length; start += 100) {
     await sql`
       insert into job_successes (job_id, pack, entries)
-      select ${jobId}::bigint, ${start}::bigint + p.position - 1, p.entries
+      select ${jobId}::bigint, ${first + start}::bigint + p.position - 1, p.entries
       from unnest(${packs.slice(start, start + 100)}::text[]) with ordinality as p(entries, position)
     `.execute(trx);
   }

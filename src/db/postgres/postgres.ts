@@ -30,6 +30,9 @@ export function openPostgresPool(url: string, max = DEFAULT_POOL_SIZE): Postgres
   // An idle connection the server drops (a restart, pg_terminate_backend) must not crash the
   // process: the pool discards it and the next query opens a fresh one.
   pool.on("error", () => {});
+  // The same for a connection in use when it drops (between two statements of a run, say):
+  // its next statement fails instead, and the transaction's owner hears of it there.
+  pool.on("connect", (client) => client.on("error", () => {}));
   return pool;
 }
 

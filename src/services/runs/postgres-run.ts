@@ -15,6 +15,7 @@
  */
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
+import { isConnectionLost } from "../../db/errors.js";
 import {
   deleteNumbers,
   insertAuditEvents,
@@ -31,9 +32,10 @@ import {
   type SuccessEntry,
 } from "../../db/tables/jobs.js";
 import type { PhoneNumber } from "../../db/tables/numbers.js";
+import { UnavailableError } from "../../domain/errors.js";
 import { replaceControls } from "../../domain/text.js";
 import { type LevelColumn, packText, type RunWrites } from "../../queries/run-writes.js";
-import { givenPurpose, jobRow, runEntries } from "./run-engine.js";
+import { finishRun, givenPurpose, jobRow, runSlice, startRun } from "./run-engine.js";
 import {
   EntryReader,
   mayLookUpAsWritten,
@@ -46,6 +48,13 @@ import type { ReadAhead } from "./threads/read-ahead.js";
 
 /** A number another instance added while the run decided: the run starts over. */
 class AddedElsewhere extends Error {}
+
+/** What a run whose connection dropped says: the server rolled its transaction back. */
+export const RUN_INTERRUPTED =
+  "The connection to the database was lost during the run: it was rolled back whole and nothing was changed. Try again.";
+
+/** Entries decided between two writes of what they hold. */
+const SLICE = 10_000;
 
 /** Times a run starts over before giving up (each retry found a number added meanwhile). */
 const ATTEMPTS = 3;
@@ -77,6 +86,10 @@ class HeldWrites implements RunWrites {
   readonly #successes: SuccessEntry[] = [];
   readonly #events: NewAuditEvent[] = [];
   #job: NewJob | null = null;
+  /** Ids of the numbers added so far, for their audit events. */
+  readonly #ids = new Map<string, number>();
+  /** Success packs written so far. */
+  #packs = 0;
   #counts = { total: 0, succeeded: 0, rejected: 0 };
 
   /** The job's id, once its row is written. */
@@ -148,10 +161,15 @@ class HeldWrites implements RunWrites {
     this.#counts = counts;
   }
 
-  /** Writes everything held, set-based; throws AddedElsewhere if a number was taken meanwhile. */
-  async commit(trx: Kysely<DB>): Promise<void> {
+  /**
+   * Writes what is held so far, set-based, and forgets it (a 100,000-number run's rows would
+   * not fit an upload worker's heap all at once). Throws AddedElsewhere if a number it adds
+   * was taken meanwhile. `last`: the part pack too, and the job's counts.
+   */
+  async drain(trx: Kysely<DB>, last: boolean): Promise<void> {
     const { level } = this.plan;
     const job = this.#job as NewJob;
+    const added = this.#added.splice(0);
     const ids = await insertNumbers(
       trx,
       {
@@ -160,23 +178,30 @@ class HeldWrites implements RunWrites {
         programId: level.program?.id ?? null,
         at: job.created_at,
       },
-      this.#added,
+      added,
     );
-    if (ids.size !== this.#added.length) throw new AddedElsewhere();
-    await deleteNumbers(trx, this.#removed);
-    await insertOutcomes(trx, this.#outcomes.map(withoutNul));
+    if (ids.size !== added.length) throw new AddedElsewhere();
+    for (const [e164, id] of ids) this.#ids.set(e164, id);
+    await deleteNumbers(trx, this.#removed.splice(0));
+    await insertOutcomes(trx, this.#outcomes.splice(0).map(withoutNul));
+    const full = this.#successes.length - (this.#successes.length % SUCCESSES_PER_PACK);
     const packs: string[] = [];
-    for (let start = 0; start < this.#successes.length; start += SUCCESSES_PER_PACK) {
-      packs.push(packText(this.#successes.slice(start, start + SUCCESSES_PER_PACK)));
+    const ready = this.#successes.splice(0, last ? this.#successes.length : full);
+    for (let start = 0; start < ready.length; start += SUCCESSES_PER_PACK) {
+      packs.push(packText(ready.slice(start, start + SUCCESSES_PER_PACK)));
     }
-    await insertSuccessPacks(trx, this.jobId, packs);
-    for (const event of this.#events) {
+    await insertSuccessPacks(trx, this.jobId, this.#packs, packs);
+    this.#packs += packs.length;
+    const events = this.#events.splice(0);
+    for (const event of events) {
       if (event.action === "number.add" && event.phone_number) {
-        event.subject_id = ids.get(event.phone_number) ?? null;
+        event.subject_id = this.#ids.get(event.phone_number) ?? null;
       }
     }
-    await insertAuditEvents(trx, this.#events);
-    await trx.updateTable("jobs").set(this.#counts).where("id", "=", this.jobId).execute();
+    await insertAuditEvents(trx, events);
+    if (last) {
+      await trx.updateTable("jobs").set(this.#counts).where("id", "=", this.jobId).execute();
+    }
   }
 }
 
@@ -228,6 +253,8 @@ export async function executePostgresRun(
   progress?: RunProgress,
   /** The entries' numbers being read in another thread: all are taken before the run locks. */
   ahead?: ReadAhead,
+  /** Told once the run holds its numbers: until then it may wait for another change. */
+  locked?: () => void,
 ): Promise<RunSummary> {
   ahead?.upTo(entries.length - 1);
   for (let attempt = 1; ; attempt++) {
@@ -244,11 +271,18 @@ export async function executePostgresRun(
           .executeTakeFirstOrThrow();
         writes.jobId = job.id;
         await readAndLock(trx, run, writes, reader, entries);
-        const summary = runEntries(run, reader, entries, progress);
-        await writes.commit(trx);
+        locked?.();
+        startRun(run, entries.length);
+        for (let from = 0; from < entries.length; from += SLICE) {
+          runSlice(run, reader, entries, from, Math.min(from + SLICE, entries.length), progress);
+          await writes.drain(trx, false);
+        }
+        const summary = finishRun(run, entries.length);
+        await writes.drain(trx, true);
         return summary;
       });
     } catch (error) {
+      if (isConnectionLost(error)) throw new UnavailableError(RUN_INTERRUPTED);
       if (!(error instanceof AddedElsewhere) || attempt >= ATTEMPTS) throw error;
     }
   }

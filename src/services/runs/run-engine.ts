@@ -211,21 +211,45 @@ export function jobRow(run: Run, total: number): NewJob {
  * Every entry in turn, through `run.writes`, then the job's counts and events: the one pass
  * both databases' engines share, so outcomes are the same on both.
  */
-export function runEntries(
+function runEntries(
   run: Run,
   reader: EntryReader,
   entries: RunEntry[],
   progress?: RunProgress,
   ahead?: ReadAhead,
 ): RunSummary {
-  const total = entries.length;
+  startRun(run, entries.length);
+  runSlice(run, reader, entries, 0, entries.length, progress, ahead);
+  return finishRun(run, entries.length);
+}
+
+/** The job's row, first (runEntries in parts, for an engine that writes between them). */
+export function startRun(run: Run, total: number): void {
   run.jobId = run.writes.startJob(jobRow(run, total));
-  entries.forEach((entry, index) => {
+}
+
+/** Entries `from` … `to` - 1, in turn. */
+export function runSlice(
+  run: Run,
+  reader: EntryReader,
+  entries: RunEntry[],
+  from: number,
+  to: number,
+  progress?: RunProgress,
+  ahead?: ReadAhead,
+): void {
+  const total = entries.length;
+  for (let index = from; index < to; index++) {
+    const entry = entries[index] as RunEntry;
     ahead?.upTo(index);
     if (run.plan.kind === "delete") deleteEntry(run, reader, entry);
     else addEntry(run, reader, entry);
     if (progress && (index + 1) % PROGRESS_EVERY === 0) progress(index + 1, total);
-  });
+  }
+}
+
+/** The job's counts and events, last. */
+export function finishRun(run: Run, total: number): RunSummary {
   run.finish(total);
   return {
     jobId: run.jobId,

@@ -4,9 +4,11 @@
  * the main thread to hand it the writer lock, then runs it on its own connection, taking the
  * numbers as they are read.
  */
+
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { createDb, type Database } from "../../../db/database.js";
 import { openBulkWriter, type SqliteHandle, tidyAfterRun } from "../../../db/sqlite/sqlite.js";
+import { UnavailableError } from "../../../domain/errors.js";
 import { executePostgresRun } from "../postgres-run.js";
 import { executeRun } from "../run-engine.js";
 import { needsReading, type RunEntry } from "../run-entries.js";
@@ -79,16 +81,25 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
       post({ id, type: "read", total });
       await go;
       waiting.delete(id);
-      post({ id, type: "progress", phase: "running", done: 0, total });
       let summary: RunSummary;
       const { target } = task;
       const running = (done: number) =>
         post({ id, type: "progress", phase: "running", done, total });
+      // SQLite: the writer lock is this run's now. PostgreSQL: once the run holds its numbers
+      // (another change may hold some of them until it commits).
+      if (target.kind === "sqlite") running(0);
       try {
         summary =
           target.kind === "sqlite"
             ? executeRun(connectionTo(target.file), task.plan, entries, running, ahead)
-            : await executePostgresRun(serverAt(target.url), task.plan, entries, running, ahead);
+            : await executePostgresRun(
+                serverAt(target.url),
+                task.plan,
+                entries,
+                running,
+                ahead,
+                () => running(0),
+              );
       } finally {
         ahead.close();
       }
@@ -100,6 +111,7 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
         id,
         type: "failure",
         message: error instanceof Error ? error.message : String(error),
+        unavailable: error instanceof UnavailableError,
       });
     }
   });

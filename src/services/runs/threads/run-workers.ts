@@ -7,6 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Database } from "../../../db/database.js";
+import { UnavailableError } from "../../../domain/errors.js";
 import type { RunEntry } from "../run-entries.js";
 import type { RunPlan, RunSummary } from "../run-plan.js";
 import { type ReadOptions, UploadError } from "../upload-file.js";
@@ -35,7 +36,8 @@ export type WorkerReply =
   | { id: number; type: "read"; total: number }
   | { id: number; type: "refused"; statusCode: 400 | 422; message: string }
   | { id: number; type: "done"; summary: RunSummary }
-  | { id: number; type: "failure"; message: string };
+  /** `unavailable`: nothing was changed and trying again may work (UnavailableError). */
+  | { id: number; type: "failure"; message: string; unavailable?: boolean };
 
 /**
  * The upload worker's heap caps (thread-heap.ts). The largest run there is, a full 8 MiB file
@@ -211,6 +213,8 @@ export class RunWorkers {
           resolve(reply.summary);
         } else if (reply.type === "refused") {
           reject(new UploadError(reply.statusCode, reply.message));
+        } else if (reply.unavailable) {
+          reject(new UnavailableError(reply.message));
         } else {
           reject(new Error(`upload worker: ${reply.message}`));
         }
