@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { performance } from "node:perf_hooks";
 import type BetterSqlite3 from "better-sqlite3";
 import { migrations } from "../migrations/index.js";
-import { createDb } from "../src/db/database.js";
+import { createSqliteDb } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrate.js";
 import { SqliteDatabase } from "../src/db/sqlite/native.js";
 import { PAGE_SIZE } from "../src/services/numbers/dashboard.js";
@@ -80,9 +80,9 @@ function cacheProblem(file: string): string | null {
 }
 
 async function seedFresh(file: string, log: (line: string) => void): Promise<number> {
-  const database = createDb(file);
+  const database = createSqliteDb(file);
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     const started = performance.now();
     seedBulk(database, {
       numbers: BENCH_NUMBERS,
@@ -109,7 +109,7 @@ async function seedFresh(file: string, log: (line: string) => void): Promise<num
 async function analyze(
   file: string,
 ): Promise<{ seconds: number; bytes: number; analysisLimit: number }> {
-  const database = createDb(file);
+  const database = createSqliteDb(file);
   try {
     const analysisLimit = Number(database.handle.pragma("analysis_limit", { simple: true }));
     const started = performance.now();

@@ -5,6 +5,7 @@ import * as jobs from "./2026-11-27-03-jobs.js";
 import * as apiTokens from "./2026-11-27-04-api-tokens.js";
 import * as packedSuccesses from "./2026-11-27-05-packed-successes.js";
 import * as twoFactor from "./2026-12-02-01-two-factor.js";
+import { postgresMigrations } from "./postgres/index.js";
 
 /**
  * Every migration, by name; names sort in the order they run. Listed statically so the same
@@ -19,3 +20,11 @@ export const migrations: Record<string, Migration> = {
   "2026-11-27-05-packed-successes": packedSuccesses,
   "2026-12-02-01-two-factor": twoFactor,
 };
+
+/**
+ * The migrations of one database. PostgreSQL starts from a baseline equal to the SQLite schema
+ * above; a migration added after it goes in both lists, under the same name.
+ */
+export function migrationsFor(kind: "sqlite" | "postgres"): Record<string, Migration> {
+  return kind === "postgres" ? postgresMigrations : migrations;
+}

@@ -67,7 +67,7 @@ export async function buildApp({
 }: AppOptions): Promise<FastifyInstance> {
   setHomeRegion(config.defaultRegion);
   const db = database ?? createDb(config.databaseUrl);
-  await migrateToLatest(db.db);
+  await migrateToLatest(db);
 
   const app = Fastify({
     logger: logger ? loggerOptions(config.logLevel, logStream) : false,

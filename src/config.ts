@@ -1,10 +1,12 @@
 import { isSupportedCountry } from "libphonenumber-js";
+import { DatabaseUrlError, parseDatabaseUrl } from "./db/database-url.js";
 import { DEFAULT_SCRYPT, type ScryptParams } from "./services/people/passwords.js";
 
 /** Typed, validated configuration read once from the environment at start. */
 export interface Config {
   port: number;
   host: string;
+  /** A SQLite file (a path or `file:PATH`) or `postgres://…` (see db/database-url.ts). */
   databaseUrl: string;
   /** ISO country used to read numbers typed without a country code; null = always ask for one. */
   defaultRegion: string | null;
@@ -49,10 +51,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   }
+  const databaseUrl = env.DATABASE_URL ?? "./data/numberdesk.db";
+  try {
+    parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    if (error instanceof DatabaseUrlError) throw new ConfigError(error.message);
+    throw error;
+  }
   return {
     port,
     host: env.HOST ?? "127.0.0.1",
-    databaseUrl: env.DATABASE_URL ?? "./data/numberdesk.db",
+    databaseUrl,
     defaultRegion,
     supportUrl: env.SUPPORT_URL ?? "mailto:support@numberdesk.invalid",
     adminEmail: env.ADMIN_EMAIL ?? null,

@@ -6,7 +6,7 @@ import { migrateToLatest } from "../db/migrate.js";
 const config = loadConfig();
 const database = createDb(config.databaseUrl);
 try {
-  const applied = await migrateToLatest(database.db);
+  const applied = await migrateToLatest(database);
   console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date.");
 } finally {
   await database.close();

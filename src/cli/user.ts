@@ -118,7 +118,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const database = createDb(config.databaseUrl);
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     if (parsed.command === "add") {
       const { user, oneTimePassword } = await createUser(
         database.db,

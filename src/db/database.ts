@@ -1,4 +1,11 @@
 import { Kysely } from "kysely";
+import { parseDatabaseUrl } from "./database-url.js";
+import {
+  openPostgresPool,
+  type PostgresPool,
+  dataVersionReader as postgresDataVersion,
+  postgresDialect,
+} from "./postgres/postgres.js";
 import {
   dataVersionReader,
   openSqlite,
@@ -45,30 +52,77 @@ export interface DB {
   two_factor_rules: TwoFactorRuleTable;
 }
 
-export interface Database {
+interface Common {
   db: Kysely<DB>;
+  /**
+   * Changes whenever any connection, process or instance commits a change that cached
+   * answers depend on: read caches are keyed on it. Synchronous on SQLite (pragmas on local
+   * connections), a query on PostgreSQL (a counter in the database, see db/postgres/).
+   */
+  dataVersion(): string | Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The embedded database: one file, a writer and a reader connection (db/sqlite/). */
+export interface SqliteDb extends Common {
+  kind: "sqlite";
   /** The raw writer handle, for the few jobs Kysely does not do (bulk loads, backup). */
   handle: SqliteHandle;
   /** The connection SELECTs outside a transaction go to (see db/sqlite-driver.ts). */
   reader: SqliteHandle;
   /** Held by whoever writes: Kysely's writes and transactions, and bulk runs on `handle`. */
   writerLock: WriterLock;
-  /** Changes whenever any connection or process commits: caches are keyed on it. */
-  dataVersion(): string;
-  close(): Promise<void>;
 }
 
+/** A PostgreSQL server shared by one or several portal instances (db/postgres/). */
+interface PostgresDb extends Common {
+  kind: "postgres";
+  /** Where it is: upload workers open their own connections to it. */
+  url: string;
+  pool: PostgresPool;
+}
+
+/**
+ * The open database. What only one database has (SQLite's handles and writer lock, the
+ * PostgreSQL pool) is reachable only after checking `kind`, so shared code cannot lean on
+ * it by accident.
+ */
+export type Database = SqliteDb | PostgresDb;
+
+/** Opens what DATABASE_URL names (see db/database-url.ts). */
 export function createDb(url: string): Database {
-  const handle = openSqlite(url);
+  const target = parseDatabaseUrl(url);
+  return target.kind === "sqlite" ? createSqliteDb(target.file) : createPostgresDb(target.url);
+}
+
+/** The SQLite file at `file` (a path, `file:PATH` or `:memory:`). */
+export function createSqliteDb(file: string): SqliteDb {
+  const handle = openSqlite(file);
   const reader = openSqliteReader(handle);
   const dialect = sqliteDialect(handle, reader);
   const db = new Kysely<DB>({ dialect });
   return {
+    kind: "sqlite",
     db,
     handle,
     reader,
     writerLock: dialect.lock,
     dataVersion: dataVersionReader(handle, reader),
+    close: () => db.destroy(),
+  };
+}
+
+/** A pool of connections to the PostgreSQL database at `url` (postgres://…). */
+function createPostgresDb(url: string): PostgresDb {
+  const pool = openPostgresPool(url);
+  const db = new Kysely<DB>({ dialect: postgresDialect(pool) });
+  return {
+    kind: "postgres",
+    url,
+    db,
+    pool,
+    dataVersion: postgresDataVersion(pool),
+    // Kysely's driver ends the pool.
     close: () => db.destroy(),
   };
 }

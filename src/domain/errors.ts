@@ -18,5 +18,11 @@ export class NotFoundError extends Error {}
 /** The user may see the thing but not do this to it: answered with 403. */
 export class ForbiddenError extends Error {}
 
+/**
+ * The work could not be done now and nothing was changed (the database connection was lost
+ * mid-run, say): answered with 503, the message saying so; trying again may succeed.
+ */
+export class UnavailableError extends Error {}
+
 /** The request is well-formed but conflicts with the data (e.g. deleting a unit that holds numbers): 409. */
 export class ConflictError extends Error {}

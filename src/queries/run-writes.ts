@@ -169,7 +169,7 @@ const wellFormed = (text: string): string =>
  * A pack as JSON. JSON.stringify escapes only lone surrogates as `\ud…`, so a pack without
  * that text is written as it is; an entry holding the text `\ud` merely costs the second pass.
  */
-function packText(entries: SuccessEntry[]): string {
+export function packText(entries: SuccessEntry[]): string {
   const text = JSON.stringify(entries);
   if (!text.includes("\\ud")) return text;
   return JSON.stringify(entries.map(([line, input, e164]) => [line, wellFormed(input), e164]));

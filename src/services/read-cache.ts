@@ -8,17 +8,19 @@ export class ReadCache {
   private readonly entries = new Map<string, unknown>();
 
   constructor(
-    private readonly currentVersion: () => string,
+    /** Synchronous on SQLite; a query on PostgreSQL (see Database.dataVersion). */
+    private readonly currentVersion: () => string | Promise<string>,
     private readonly maxEntries = 5_000,
   ) {}
 
   async get<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    this.checkVersion();
+    const checking = this.checkVersion();
+    if (checking) await checking;
     if (this.entries.has(key)) return this.entries.get(key) as T;
     const value = await compute();
     // Computing may have awaited a write; only keep the value if nothing moved meanwhile.
     const before = this.version;
-    this.checkVersion();
+    await this.checkVersion();
     if (this.version === before) {
       if (this.entries.size >= this.maxEntries) this.entries.clear();
       this.entries.set(key, value);
@@ -26,8 +28,14 @@ export class ReadCache {
     return value;
   }
 
-  private checkVersion(): void {
+  private checkVersion(): void | Promise<void> {
     const now = this.currentVersion();
+    // SQLite answers at once: no await, so a cached answer costs no extra turn.
+    if (typeof now === "string") this.moveTo(now);
+    else return now.then((version) => this.moveTo(version));
+  }
+
+  private moveTo(now: string): void {
     if (now !== this.version) {
       this.version = now;
       this.entries.clear();

@@ -16,8 +16,15 @@ import { Type } from "typebox";
 /** Longer than any field a form of the portal has (names 100, lists go in `numbers`). */
 const FIELD_MAX_LENGTH = 2000;
 
-/** One field: text, given once, at most FIELD_MAX_LENGTH characters. */
-export const Field = (maxLength = FIELD_MAX_LENGTH) => Type.String({ maxLength });
+/**
+ * No NUL anywhere: no form or address of the portal has a use for one, and PostgreSQL
+ * refuses it in text, so it is a 400 here, before any query, on both databases alike (other
+ * control characters are replaced where text is kept, see domain/text.ts).
+ */
+const NO_NUL = "^[^\\u0000]*$";
+
+/** One field: text, given once, at most FIELD_MAX_LENGTH characters, without NUL. */
+export const Field = (maxLength = FIELD_MAX_LENGTH) => Type.String({ maxLength, pattern: NO_NUL });
 
 /** A query string of single, bounded text fields, whatever their names. */
 const ANY_QUERY = Type.Object({}, { additionalProperties: Field() });
@@ -73,6 +80,8 @@ function shapeMessage(errors: FastifySchemaValidationError[], where: string): st
       return `Too many values for “${field}”: at most ${params.limit}.`;
     case "required":
       return `The field “${field}” is missing.`;
+    case "pattern":
+      return `The field “${field}” holds a NUL character, which no text in the portal may.`;
     default:
       return `The field “${field}” is not valid: ${error.message ?? "check it"}.`;
   }

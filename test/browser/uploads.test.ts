@@ -1,4 +1,5 @@
 import t from "tap";
+import { holdWrites } from "../helpers/app.js";
 import { startBrowserHarness } from "../helpers/browser.js";
 import { countRows, insertNumber, makeTree } from "../helpers/fixtures.js";
 
@@ -54,12 +55,12 @@ t.test(
     });
     await page.getByLabel("Delete the numbers in this file from ACME Corp").check();
     // Another change holds the writer: the run reads its file, then reports that it waits.
-    await harness.database.writerLock.acquire();
+    const letGo = await holdWrites(harness.database);
     let released = false;
-    const release = () => {
+    const release = async () => {
       if (released) return;
       released = true;
-      harness.database.writerLock.release();
+      await letGo();
     };
     t.teardown(release);
     // The result opens in the page's dialog, over the Upload tab it started from.
@@ -78,7 +79,7 @@ t.test(
       "the server's fragment polls itself",
     );
     t.equal(await countNumbers(), 1, "nothing removed while the run waits its turn");
-    release();
+    await release();
     await result;
     const seen = JSON.parse(
       (await page.evaluate(() => sessionStorage.getItem("upload-seen"))) ?? "[]",

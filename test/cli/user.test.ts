@@ -101,7 +101,7 @@ t.test("npm run user -- token create | list | revoke", async (t) => {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
   await createUser(
     database.db,
     COMMAND_LINE,
@@ -161,7 +161,7 @@ t.test("npm run user -- mfa reset --email E: the second factor is gone, audited"
     await database.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
   const { user } = await createUser(
     database.db,
     COMMAND_LINE,

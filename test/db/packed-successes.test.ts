@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Migrator } from "kysely";
 import t from "tap";
 import { migrations } from "../../migrations/index.js";
-import { createDb } from "../../src/db/database.js";
+import { createSqliteDb } from "../../src/db/database.js";
 import type { JobKind, Outcome } from "../../src/db/tables/jobs.js";
 import { eachOutcome, findJob, listOutcomes } from "../../src/queries/jobs.js";
 
@@ -22,7 +22,7 @@ t.test(
   "old jobs' success rows move into packs and read back the same; down undoes it",
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "numberdesk-packing-"));
-    const database = createDb(join(dir, "packing.db"));
+    const database = createSqliteDb(join(dir, "packing.db"));
     t.teardown(async () => {
       await database.close();
       rmSync(dir, { recursive: true, force: true });

@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import t, { type Test } from "tap";
-import { createDb } from "../../src/db/database.js";
+import { createSqliteDb } from "../../src/db/database.js";
 import { inWriteTransaction } from "../../src/db/sqlite/sqlite.js";
 
 async function scratch(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-driver-"));
-  const database = createDb(join(dir, "driver.db"));
+  const database = createSqliteDb(join(dir, "driver.db"));
   await sql`create table notes (id integer primary key, text text not null) strict`.execute(
     database.db,
   );

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t, { type Test } from "tap";
-import { createDb } from "../../src/db/database.js";
+import { createSqliteDb } from "../../src/db/database.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 
 async function freshDb(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-schema-"));
-  const database = createDb(join(dir, "schema.db"));
-  await migrateToLatest(database.db);
+  const database = createSqliteDb(join(dir, "schema.db"));
+  await migrateToLatest(database);
   t.teardown(async () => {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
@@ -31,7 +31,8 @@ t.test(
 );
 
 t.test("every table is STRICT and migrating twice is a no-op", async (t) => {
-  const { db, handle } = await freshDb(t);
+  const database = await freshDb(t);
+  const { handle } = database;
   const tables = handle
     .prepare(
       "select name, strict from pragma_table_list where schema = 'main' and name not like 'sqlite_%' and name not like 'kysely_%'",
@@ -57,7 +58,7 @@ t.test("every table is STRICT and migrating twice is a no-op", async (t) => {
     "users",
   ]);
   for (const row of tables) t.equal(row.strict, 1, `${row.name} is STRICT`);
-  t.same(await migrateToLatest(db), [], "nothing left to apply");
+  t.same(await migrateToLatest(database), [], "nothing left to apply");
 });
 
 t.test("the database itself enforces containment and uniqueness of numbers", async (t) => {

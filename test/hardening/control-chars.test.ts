@@ -77,30 +77,54 @@ t.test(
     t.equal(renamed.statusCode, 303);
     const list = await admin.inject({ url: "/businesses", headers: HTML });
     t.match(list.body, new RegExp(`<bdi>${RLO}proC EMCA</bdi>`), "the name is shown isolated");
+    // PostgreSQL refuses NUL in text: it is a 400 before any query, on both databases.
     const nul = await admin.inject({
       method: "POST",
       url: `/businesses/${acme.businessId}/edit`,
       ...form({ name: "ACME\u0000Corp" }),
     });
-    t.equal(nul.statusCode, 422, "a name with a NUL is refused, so never stored");
+    t.equal(nul.statusCode, 400, "a name with a NUL is refused before it is read");
+    t.match(nul.body, /NUL character/);
+    const bell = await admin.inject({
+      method: "POST",
+      url: `/businesses/${acme.businessId}/edit`,
+      ...form({ name: "ACME\u0007Corp" }),
+    });
+    t.equal(bell.statusCode, 422, "a name with another control is refused, so never stored");
 
-    const search = await admin.inject({
+    const nulSearch = await admin.inject({
       url: `/businesses/${acme.businessId}/activity?user=${encodeURIComponent("a\u0000b")}`,
       headers: HTML,
     });
+    t.equal(nulSearch.statusCode, 400, "a search with a NUL is refused");
+    const search = await admin.inject({
+      url: `/businesses/${acme.businessId}/activity?user=${encodeURIComponent("a\u0007b")}`,
+      headers: HTML,
+    });
     t.equal(search.statusCode, 200);
-    t.notOk(search.body.includes("\u0000"), "the search is shown back without its NUL");
+    t.notOk(search.body.includes("\u0007"), "the search is shown back without its control");
     t.match(search.body, new RegExp(`value="a${REPLACEMENT}b"`));
 
     // A failed sign-in's email is stored in the audit log for display.
     const visitor = new Agent(app);
     visitor.takeCsrfFrom((await visitor.inject({ url: "/login" })).body);
-    await visitor.inject({
+    const nulSignIn = await visitor.inject({
       method: "POST",
       url: "/login",
       ...form({ email: "x\u0000@evil.example", password: "nope", _csrf: visitor.csrfToken }),
     });
+    t.equal(nulSignIn.statusCode, 400, "a sign-in with a NUL is refused before any look-up");
+    await visitor.inject({
+      method: "POST",
+      url: "/login",
+      ...form({ email: "x\u0007@evil.example", password: "nope", _csrf: visitor.csrfToken }),
+    });
     const events = await db.selectFrom("audit_events").select(["summary", "actor_email"]).execute();
     t.notOk(JSON.stringify(events).includes("\\u0000"), "no NUL in the audit log");
+    t.notOk(JSON.stringify(events).includes("\\u0007"), "nor any other control");
+    t.ok(
+      events.some((event) => event.summary.includes(`x${REPLACEMENT}@evil.example`)),
+      "the failure is logged with the control replaced",
+    );
   },
 );

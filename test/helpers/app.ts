@@ -6,6 +6,7 @@ import { buildApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createDb, type Database } from "../../src/db/database.js";
 import { Agent } from "./agent.js";
+import { freshPostgresDatabase, onPostgres } from "./postgres.js";
 
 export const ADMIN_EMAIL = "admin@example.test";
 export const ADMIN_PASSWORD = "correct horse battery staple";
@@ -17,13 +18,17 @@ export interface TestApp {
   /** Signed in as the first portal admin. */
   admin: Agent;
   database: Database;
+  /** Where the database is: a file in `dir`, or a PostgreSQL database of its own. */
+  databaseUrl: string;
   dir: string;
   close(): Promise<void>;
 }
 
 /**
- * Builds the portal on a fresh database file in its own temporary folder. `beforeReady` may
- * add test-only routes (e.g. one that throws) before the app is sealed.
+ * Builds the portal on a fresh database: a file in its own temporary folder, or in the
+ * PostgreSQL lane (NUMBERDESK_TEST_DB=postgres) a database of its own copied from the
+ * migrated template, dropped on close. `beforeReady` may add test-only routes (e.g. one that
+ * throws) before the app is sealed.
  */
 export async function buildTestApp(
   overrides: Partial<Config> = {},
@@ -34,9 +39,10 @@ export async function buildTestApp(
   }: { signIn?: boolean; announce?: (text: string) => void } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-test-"));
+  const postgres = onPostgres && !overrides.databaseUrl ? await freshPostgresDatabase() : null;
   const config: Config = {
     ...loadConfig({}),
-    databaseUrl: join(dir, "test.db"),
+    databaseUrl: postgres?.url ?? join(dir, "test.db"),
     logLevel: "silent",
     adminEmail: ADMIN_EMAIL,
     adminPassword: ADMIN_PASSWORD,
@@ -53,11 +59,32 @@ export async function buildTestApp(
     app,
     admin,
     database,
+    databaseUrl: config.databaseUrl,
     dir,
     close: async () => {
       await app.close();
+      await postgres?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Holds back every other write, as a long change would: SQLite's writer lock, or on
+ * PostgreSQL a lock on phone_numbers that lets plain reads through but no write and no
+ * run's FOR UPDATE. Resolves with the function that lets go.
+ */
+export async function holdWrites(database: Database): Promise<() => Promise<void>> {
+  if (database.kind === "sqlite") {
+    await database.writerLock.acquire();
+    return async () => database.writerLock.release();
+  }
+  const client = await database.pool.connect();
+  await client.query("begin");
+  await client.query("lock table phone_numbers in exclusive mode");
+  return async () => {
+    await client.query("commit");
+    client.release();
   };
 }
 

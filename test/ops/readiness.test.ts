@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import t from "tap";
 import { buildTestApp } from "../helpers/app.js";
 
@@ -18,9 +19,9 @@ t.test("/readyz is 503 while a migration is pending", async (t) => {
   const { app, database, close } = await buildTestApp({}, undefined, { signIn: false });
   t.teardown(close);
   // As if this code were newer than the schema: its last migration has not run.
-  database.handle
-    .prepare("delete from kysely_migration where name = (select max(name) from kysely_migration)")
-    .run();
+  await sql`delete from kysely_migration where name = (select max(name) from kysely_migration)`.execute(
+    database.db,
+  );
   const res = await app.inject({ url: "/readyz" });
   t.equal(res.statusCode, 503);
   t.same(res.json(), { status: "unavailable" });

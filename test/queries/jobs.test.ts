@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t, { type Test } from "tap";
-import { createDb } from "../../src/db/database.js";
+import { createSqliteDb } from "../../src/db/database.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 import type { EntryOutcome, JobKind } from "../../src/db/tables/jobs.js";
 import { csvLine } from "../../src/domain/csv.js";
@@ -18,8 +18,8 @@ import { jobCsv } from "../../src/services/runs/jobs.js";
 
 async function freshDb(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-outcomes-"));
-  const database = createDb(join(dir, "outcomes.db"));
-  await migrateToLatest(database.db);
+  const database = createSqliteDb(join(dir, "outcomes.db"));
+  await migrateToLatest(database);
   t.teardown(async () => {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
@@ -34,7 +34,7 @@ const reader: CurrentUser = {
   scope: { kind: "portal" },
 };
 
-type Handle = ReturnType<typeof createDb>["handle"];
+type Handle = ReturnType<typeof createSqliteDb>["handle"];
 
 /** A run's writes (queries/run-writes.ts), as run-engine.ts prepares them. */
 const runWrites = (handle: Handle) => prepareRunWrites(handle, "business_id");

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import t from "tap";
 import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
@@ -329,11 +328,11 @@ t.test("first start: a generated password is printed once and must be changed", 
   const restarted = await buildApp({
     config: {
       ...loadConfig({}),
-      databaseUrl: join(built.dir, "test.db"),
+      databaseUrl: built.databaseUrl,
       adminPassword: null,
       passwordHashing: TEST_HASHING,
     },
-    database: createDb(join(built.dir, "test.db")),
+    database: createDb(built.databaseUrl),
     logger: false,
     announce: (text) => again.push(text),
   });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import t from "tap";
-import { createDb, type Database } from "../../src/db/database.js";
+import { createSqliteDb, type SqliteDb } from "../../src/db/database.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 import { validateDisplayName } from "../../src/domain/display-name.js";
 import { programStatus } from "../../src/domain/duration.js";
@@ -16,11 +16,11 @@ import { runSeed } from "../../src/services/ops/seed/run.js";
 /** A migrated database in its own temporary folder, removed when the test ends. */
 async function tempDatabase(t: {
   teardown(fn: () => Promise<void>): void;
-}): Promise<{ database: Database; file: string }> {
+}): Promise<{ database: SqliteDb; file: string }> {
   const dir = mkdtempSync(join(tmpdir(), "numberdesk-seed-"));
   const file = join(dir, "seed.db");
-  const database = createDb(file);
-  await migrateToLatest(database.db);
+  const database = createSqliteDb(file);
+  await migrateToLatest(database);
   t.teardown(async () => {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
@@ -28,16 +28,16 @@ async function tempDatabase(t: {
   return { database, file };
 }
 
-function all<T>(database: Database, sql: string, ...params: unknown[]): T[] {
+function all<T>(database: SqliteDb, sql: string, ...params: unknown[]): T[] {
   return database.handle.prepare(sql).all(...params) as T[];
 }
 
-function one<T>(database: Database, sql: string, ...params: unknown[]): T {
+function one<T>(database: SqliteDb, sql: string, ...params: unknown[]): T {
   return database.handle.prepare(sql).get(...params) as T;
 }
 
 /** Numbers that libphonenumber-js (full metadata) does not accept as valid E.164, if any. */
-function invalidNumbers(database: Database): string[] {
+function invalidNumbers(database: SqliteDb): string[] {
   return all<{ e164: string }>(database, "select e164 from phone_numbers")
     .map((row) => row.e164)
     .filter((e164) => {
@@ -63,7 +63,7 @@ interface LevelCounts {
   program: number;
 }
 
-function levelCounts(database: Database): LevelCounts {
+function levelCounts(database: SqliteDb): LevelCounts {
   return one<LevelCounts>(
     database,
     `select count(*) as total, count(distinct e164) as distinct_e164,

@@ -122,16 +122,6 @@ export async function inWriteTransaction<DB, T>(
   });
 }
 
-/** True when `error` is a UNIQUE constraint violation (a race the service's own check missed). */
-export function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    "code" in error &&
-    (error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY")
-  );
-}
-
 /**
  * A value that changes whenever the database may have changed: rows written by this
  * connection (total_changes, which counts raw and Kysely writes alike) and commits by other

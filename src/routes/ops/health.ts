@@ -12,7 +12,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
 
   /** Readiness: the database answers and its migrations are current; otherwise 503. */
   app.get("/readyz", async (_request, reply) => {
-    const ready = await isReady(app.db);
+    const ready = await isReady(app.database);
     return reply
       .code(ready ? 200 : 503)
       .header("Cache-Control", "no-store")

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { Business } from "../../db/tables/hierarchy.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../domain/errors.js";
 import { type CurrentUser, canManagePortal } from "../../domain/permissions.js";
 import {

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction, isUniqueViolation } from "../../db/sqlite/sqlite.js";
+import { isUniqueViolation } from "../../db/errors.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { ValidationError } from "../../domain/errors.js";
 import { normaliseName, validateName } from "../../domain/names.js";
 

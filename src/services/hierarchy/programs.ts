@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { Program } from "../../db/tables/hierarchy.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { validateDisplayName } from "../../domain/display-name.js";
 import {
   PROGRAM_STATUS_LABELS,

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { BusinessUnit } from "../../db/tables/hierarchy.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import type { Level } from "../../domain/levels.js";
 import { type CurrentUser, canManageUnits } from "../../domain/permissions.js";

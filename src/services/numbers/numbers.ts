@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { PROGRAM_STATUS_LABELS, programStatus, today } from "../../domain/duration.js";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../domain/errors.js";
 import { type CurrentUser, canEditNumbers, canSeeNumber } from "../../domain/permissions.js";

@@ -4,9 +4,10 @@
  */
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
+import { isConstraintViolation } from "../../db/errors.js";
 import type { AuditEvent } from "../../db/tables/audit.js";
 import type { Job } from "../../db/tables/jobs.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../domain/errors.js";
 import type { Level } from "../../domain/levels.js";
 import { type CurrentUser, canEditNumbers, canSeeNumber } from "../../domain/permissions.js";
@@ -151,7 +152,7 @@ async function restoreOne(trx: Kysely<DB>, user: CurrentUser, event: AuditEvent)
     await insertNumbers(trx, [{ ...snapshot, ...id, updated_at: now }]);
   } catch (error) {
     // The database's own containment keys refuse a place that no longer exists.
-    if (String((error as { code?: string }).code).startsWith("SQLITE_CONSTRAINT")) {
+    if (isConstraintViolation(error)) {
       throw new ConflictError(
         `${national} cannot go back: its business unit or program no longer exists.`,
       );

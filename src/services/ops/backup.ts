@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { parseDatabaseUrl } from "../../db/database-url.js";
 import { checkCopy, copyLiveDatabase, sqliteFile } from "../../db/sqlite/backup.js";
 
 export interface BackupReport {
@@ -25,6 +26,11 @@ export async function backupDatabase(
   { force = false }: { force?: boolean } = {},
 ): Promise<BackupReport> {
   const started = performance.now();
+  if (parseDatabaseUrl(databaseUrl).kind === "postgres") {
+    throw new BackupError(
+      "DATABASE_URL is PostgreSQL: back it up with pg_dump --format=custom (see docs/deployment.md)",
+    );
+  }
   const file = resolve(target);
   const source = resolve(sqliteFile(databaseUrl));
   if (file === source || file.startsWith(`${source}-`)) {

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import {
   type FieldErrors,
   hasErrors,

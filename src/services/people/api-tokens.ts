@@ -6,9 +6,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction, isUniqueViolation } from "../../db/sqlite/sqlite.js";
+import { isUniqueViolation } from "../../db/errors.js";
 import type { ApiToken } from "../../db/tables/api-tokens.js";
 import type { User } from "../../db/tables/users.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../domain/errors.js";
 import { normaliseName, validateName } from "../../domain/names.js";
 import type { CurrentUser } from "../../domain/permissions.js";

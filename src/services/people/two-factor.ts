@@ -12,8 +12,9 @@ import { createHash, randomBytes, randomInt } from "node:crypto";
 import type { Kysely } from "kysely";
 import { Secret, TOTP } from "otpauth";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { User } from "../../db/tables/users.js";
+import { inWriteTransaction } from "../../db/transaction.js";
+import { ValidationError } from "../../domain/errors.js";
 import type { CurrentUser } from "../../domain/permissions.js";
 import {
   claimStep,

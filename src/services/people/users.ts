@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction, isUniqueViolation } from "../../db/sqlite/sqlite.js";
+import { isUniqueViolation } from "../../db/errors.js";
 import type { Role, User } from "../../db/tables/users.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import {
   type FieldErrors,
   ForbiddenError,

@@ -6,7 +6,7 @@
  * worker thread.
  */
 import type { Kysely } from "kysely";
-import type { Database, DB } from "../../db/database.js";
+import type { Database, DB, SqliteDb } from "../../db/database.js";
 import type { Job } from "../../db/tables/jobs.js";
 import { ForbiddenError, ValidationError } from "../../domain/errors.js";
 import type { Level, LevelKind } from "../../domain/levels.js";
@@ -18,6 +18,7 @@ import { findProgram } from "../../queries/programs.js";
 import { resolveLevel } from "../hierarchy/levels.js";
 import type { ReadCache } from "../read-cache.js";
 import { splitEntries } from "./entry-list.js";
+import { executePostgresRun } from "./postgres-run.js";
 import { executeRun, type RunEntry, type RunPlan, type RunSummary } from "./run-engine.js";
 import type { RunWorkers } from "./threads/run-workers.js";
 
@@ -63,7 +64,7 @@ function checkSize(count: number): void {
 export interface RunContext {
   db: Kysely<DB>;
   /** The writer a run's transaction uses, and the lock that makes it the only writer. */
-  database: Pick<Database, "handle" | "writerLock">;
+  database: Database;
   cache: ReadCache;
   user: CurrentUser;
   level: Level;
@@ -118,10 +119,7 @@ export async function planRun(
 }
 
 /** Runs `work` as the portal's only writer (other writes wait; pages keep reading). */
-async function asOnlyWriter<T>(
-  database: RunContext["database"],
-  work: () => T | Promise<T>,
-): Promise<T> {
+async function asOnlyWriter<T>(database: SqliteDb, work: () => T | Promise<T>): Promise<T> {
   await database.writerLock.acquire();
   try {
     return await work();
@@ -132,10 +130,15 @@ async function asOnlyWriter<T>(
 
 async function runOnWriter(ctx: RunContext, plan: RunPlan, entries: RunEntry[]): Promise<Job> {
   checkSize(entries.length);
-  const summary: RunSummary =
-    ctx.workers && entries.length > INLINE_RUN_MAX
-      ? await ctx.workers.run(ctx.database, { entries }, plan)
-      : await asOnlyWriter(ctx.database, () => executeRun(ctx.database.handle, plan, entries));
+  const { database } = ctx;
+  let summary: RunSummary;
+  if (ctx.workers && entries.length > INLINE_RUN_MAX) {
+    summary = await ctx.workers.run(database, { entries }, plan);
+  } else if (database.kind === "sqlite") {
+    summary = await asOnlyWriter(database, () => executeRun(database.handle, plan, entries));
+  } else {
+    summary = await executePostgresRun(ctx.db, plan, entries);
+  }
   return jobOf(ctx.db, summary);
 }
 

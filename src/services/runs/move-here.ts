@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
 import type { Job } from "../../db/tables/jobs.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { ForbiddenError } from "../../domain/errors.js";
 import { type CurrentUser, canEditNumbers, canSeeNumber } from "../../domain/permissions.js";
 import { formatNational } from "../../domain/phone-format.js";

@@ -8,6 +8,7 @@
  * that thread's own connection, for files (services/run-workers.ts).
  */
 import type SqliteDatabase from "better-sqlite3";
+import type { NewJob } from "../../db/tables/jobs.js";
 import type { PhoneNumber } from "../../db/tables/numbers.js";
 import { canSeeNumber } from "../../domain/permissions.js";
 import { NOT_FOUND_MESSAGE } from "../../domain/rejections.js";
@@ -70,7 +71,7 @@ function readAndClaim(
 }
 
 /** The call purpose a delete entry names: its id, -1 for a name not in the catalog, or null. */
-function givenPurpose(run: Run, entry: RunEntry): number | null {
+export function givenPurpose(run: Run, entry: RunEntry): number | null {
   const given = entry.callPurpose?.trim() || null;
   // A purpose name not in the catalog matches no number: the entry is then explained.
   return given === null ? null : (run.purposeByName.get(given.toLowerCase())?.id ?? -1);
@@ -191,6 +192,80 @@ function addOne(run: Run, p: Parsed & { e164: string }): void {
   }));
 }
 
+/** The job row of a run, written first (outcomes name it); its counts come at the end. */
+export function jobRow(run: Run, total: number): NewJob {
+  const { plan } = run;
+  const { level } = plan;
+  return {
+    kind: plan.kind,
+    source: plan.source,
+    user_id: actorColumns(plan.user).actor_user_id,
+    user_email: plan.user.email,
+    level_kind: level.kind,
+    level_id: level.id,
+    business_id: level.business.id,
+    business_unit_id: level.unit?.id ?? null,
+    program_id: level.program?.id ?? null,
+    level_name: run.trail,
+    total,
+    succeeded: 0,
+    rejected: 0,
+    created_at: run.now,
+  };
+}
+
+/**
+ * Every entry in turn, through `run.writes`, then the job's counts and events: the one pass
+ * both databases' engines share, so outcomes are the same on both.
+ */
+function runEntries(
+  run: Run,
+  reader: EntryReader,
+  entries: RunEntry[],
+  progress?: RunProgress,
+  ahead?: ReadAhead,
+): RunSummary {
+  startRun(run, entries.length);
+  runSlice(run, reader, entries, 0, entries.length, progress, ahead);
+  return finishRun(run, entries.length);
+}
+
+/** The job's row, first (runEntries in parts, for an engine that writes between them). */
+export function startRun(run: Run, total: number): void {
+  run.jobId = run.writes.startJob(jobRow(run, total));
+}
+
+/** Entries `from` … `to` - 1, in turn. */
+export function runSlice(
+  run: Run,
+  reader: EntryReader,
+  entries: RunEntry[],
+  from: number,
+  to: number,
+  progress?: RunProgress,
+  ahead?: ReadAhead,
+): void {
+  const total = entries.length;
+  for (let index = from; index < to; index++) {
+    const entry = entries[index] as RunEntry;
+    ahead?.upTo(index);
+    if (run.plan.kind === "delete") deleteEntry(run, reader, entry);
+    else addEntry(run, reader, entry);
+    if (progress && (index + 1) % PROGRESS_EVERY === 0) progress(index + 1, total);
+  }
+}
+
+/** The job's counts and events, last. */
+export function finishRun(run: Run, total: number): RunSummary {
+  run.finish(total);
+  return {
+    jobId: run.jobId,
+    total,
+    succeeded: run.succeeded,
+    rejected: run.rejected,
+  };
+}
+
 /**
  * Runs the plan over the entries on `handle` (which must be free for writing: the caller
  * holds the portal's writer lock) and returns the job's counts.
@@ -204,40 +279,10 @@ export function executeRun(
   ahead?: ReadAhead,
 ): RunSummary {
   const reader = new EntryReader(plan.defaultRegion);
-  const total = entries.length;
   const writes = prepareRunWrites(handle, LEVEL_COLUMNS[plan.level.kind]);
   const run = new Run(plan, writes);
-  const { level } = plan;
-  const work = handle.transaction((): RunSummary => {
-    run.jobId = writes.startJob({
-      kind: plan.kind,
-      source: plan.source,
-      user_id: actorColumns(plan.user).actor_user_id,
-      user_email: plan.user.email,
-      level_kind: level.kind,
-      level_id: level.id,
-      business_id: level.business.id,
-      business_unit_id: level.unit?.id ?? null,
-      program_id: level.program?.id ?? null,
-      level_name: run.trail,
-      total,
-      succeeded: 0,
-      rejected: 0,
-      created_at: run.now,
-    });
-    entries.forEach((entry, index) => {
-      ahead?.upTo(index);
-      if (plan.kind === "delete") deleteEntry(run, reader, entry);
-      else addEntry(run, reader, entry);
-      if (progress && (index + 1) % PROGRESS_EVERY === 0) progress(index + 1, total);
-    });
-    run.finish(total);
-    return {
-      jobId: run.jobId,
-      total,
-      succeeded: run.succeeded,
-      rejected: run.rejected,
-    };
-  });
+  const work = handle.transaction(
+    (): RunSummary => runEntries(run, reader, entries, progress, ahead),
+  );
   return work.immediate();
 }

@@ -15,7 +15,7 @@ declare module "fastify" {
 /** Shares the open, migrated database with every route and closes it when the server stops. */
 export const dbPlugin = fp<{ database: Database }>(
   async (app, { database }) => {
-    app.decorate("database", database);
+    app.decorate<Database>("database", database);
     app.decorate("db", database.db);
     app.decorate("readCache", new ReadCache(database.dataVersion));
     app.addHook("onClose", async () => {

@@ -5,6 +5,7 @@ import {
   type FieldErrors,
   ForbiddenError,
   NotFoundError,
+  UnavailableError,
   ValidationError,
 } from "../../domain/errors.js";
 import { ERROR_TITLES, jsonError } from "./json.js";
@@ -14,6 +15,7 @@ function statusOf(error: FastifyError | Error, request: FastifyRequest): number 
   if (error instanceof ForbiddenError) return 403;
   if (error instanceof ConflictError) return 409;
   if (error instanceof ValidationError) return 422;
+  if (error instanceof UnavailableError) return 503;
   const code = (error as FastifyError).statusCode;
   if (typeof code === "number" && code >= 400 && code < 600) return code;
   // The multipart reader throws plain errors for a body it cannot read (no boundary, garbage,
@@ -26,6 +28,7 @@ const UNREADABLE_UPLOAD = 400;
 
 /** Client errors explain themselves; server errors say nothing about their insides. */
 function publicMessage(status: number, error: Error): string {
+  if (error instanceof UnavailableError) return error.message;
   if (status >= 500) return "The portal hit an unexpected problem. Try again, or contact Support.";
   if (status === 404)
     return error instanceof NotFoundError ? error.message : "There is no page here.";

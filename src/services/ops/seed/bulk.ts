@@ -1,4 +1,4 @@
-import type { Database } from "../../../db/database.js";
+import type { SqliteDb } from "../../../db/database.js";
 import { DISPLAY_NAME_MAX_LENGTH } from "../../../domain/display-name.js";
 import type { Duration } from "../../../domain/duration.js";
 import { NumberPool, seededRandom } from "./number-pool.js";
@@ -115,7 +115,7 @@ const LOAD_CACHE_KIB = 512 * 1024;
  * 12% at unit level, 8% at business level) in one transaction. Works on a database that
  * already has data: business names get a free suffix and numbers already held are skipped.
  */
-export function seedBulk(database: Database, options: BulkSeedOptions): SeedCounts {
+export function seedBulk(database: SqliteDb, options: BulkSeedOptions): SeedCounts {
   const now = options.now ?? new Date();
   const random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const { handle } = database;

@@ -1,4 +1,4 @@
-import type { Database } from "../../../db/database.js";
+import type { SqliteDb } from "../../../db/database.js";
 import { ConflictError } from "../../../domain/errors.js";
 import { NumberPool, seededRandom } from "./number-pool.js";
 import { type SeedCounts, type SeededProgram, type SeededUnit, SeedWriter } from "./writer.js";
@@ -134,7 +134,7 @@ export interface DemoSeedOptions {
  * Seeds the demo in one transaction. Refuses, changing nothing, when a demo business already
  * exists: a second copy would only collide on names, and topping it up is not a demo.
  */
-export function seedDemo(database: Database, options: DemoSeedOptions = {}): SeedCounts {
+export function seedDemo(database: SqliteDb, options: DemoSeedOptions = {}): SeedCounts {
   const now = options.now ?? new Date();
   const random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const writer = new SeedWriter(database.handle);

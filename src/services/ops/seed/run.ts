@@ -1,5 +1,6 @@
 import { createDb } from "../../../db/database.js";
 import { migrateToLatest } from "../../../db/migrate.js";
+import { ConflictError } from "../../../domain/errors.js";
 import type { SeedCommand } from "./args.js";
 import { seedBulk } from "./bulk.js";
 import { seedDemo } from "./demo.js";
@@ -21,7 +22,12 @@ export async function runSeed(
 ): Promise<SeedReport> {
   const database = createDb(databaseUrl);
   try {
-    await migrateToLatest(database.db);
+    if (database.kind !== "sqlite") {
+      throw new ConflictError(
+        "npm run seed writes through SQLite's own statements and does not run on PostgreSQL yet.",
+      );
+    }
+    await migrateToLatest(database);
     const counts =
       command.kind === "demo"
         ? seedDemo(database)

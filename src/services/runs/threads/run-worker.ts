@@ -4,8 +4,12 @@
  * the main thread to hand it the writer lock, then runs it on its own connection, taking the
  * numbers as they are read.
  */
+
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { createDb, type Database } from "../../../db/database.js";
 import { openBulkWriter, type SqliteHandle, tidyAfterRun } from "../../../db/sqlite/sqlite.js";
+import { UnavailableError } from "../../../domain/errors.js";
+import { executePostgresRun } from "../postgres-run.js";
 import { executeRun } from "../run-engine.js";
 import { needsReading, type RunEntry } from "../run-entries.js";
 import type { RunSummary } from "../run-plan.js";
@@ -32,6 +36,15 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
     });
   };
   replaceIfDead(numberReader);
+  /** On PostgreSQL: a pool of the worker's own, for its life, as with SQLite's file. */
+  let server: { url: string; database: Database } | null = null;
+  const serverAt = (url: string) => {
+    if (server?.url !== url) {
+      void server?.database.close();
+      server = { url, database: createDb(url) };
+    }
+    return server.database.db;
+  };
   const connectionTo = (file: string) => {
     if (connection?.file !== file) {
       connection?.handle.close();
@@ -68,27 +81,37 @@ if (!isMainThread && port && (workerData as { role?: string } | null)?.role === 
       post({ id, type: "read", total });
       await go;
       waiting.delete(id);
-      post({ id, type: "progress", phase: "running", done: 0, total });
       let summary: RunSummary;
+      const { target } = task;
+      const running = (done: number) =>
+        post({ id, type: "progress", phase: "running", done, total });
+      // SQLite: the writer lock is this run's now. PostgreSQL: once the run holds its numbers
+      // (another change may hold some of them until it commits).
+      if (target.kind === "sqlite") running(0);
       try {
-        summary = executeRun(
-          connectionTo(task.file),
-          task.plan,
-          entries,
-          (done) => post({ id, type: "progress", phase: "running", done, total }),
-          ahead,
-        );
+        summary =
+          target.kind === "sqlite"
+            ? executeRun(connectionTo(target.file), task.plan, entries, running, ahead)
+            : await executePostgresRun(
+                serverAt(target.url),
+                task.plan,
+                entries,
+                running,
+                ahead,
+                () => running(0),
+              );
       } finally {
         ahead.close();
       }
       post({ id, type: "done", summary });
       // After the answer: the run is committed, this is housekeeping (see openBulkWriter).
-      tidyAfterRun(connectionTo(task.file));
+      if (target.kind === "sqlite") tidyAfterRun(connectionTo(target.file));
     } catch (error) {
       post({
         id,
         type: "failure",
         message: error instanceof Error ? error.message : String(error),
+        unavailable: error instanceof UnavailableError,
       });
     }
   });

@@ -7,6 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Database } from "../../../db/database.js";
+import { UnavailableError } from "../../../domain/errors.js";
 import type { RunEntry } from "../run-entries.js";
 import type { RunPlan, RunSummary } from "../run-plan.js";
 import { type ReadOptions, UploadError } from "../upload-file.js";
@@ -16,12 +17,18 @@ import { heapCaps } from "./thread-heap.js";
 export type RunPhase = "reading" | "waiting" | "running" | "done";
 export type UploadProgress = (phase: RunPhase, done: number, total: number) => void;
 
+/**
+ * The database a worker runs on, with a connection of its own: the SQLite file, or the
+ * PostgreSQL server (where no writer lock is needed: rows are locked as the run takes them).
+ */
+type RunTarget = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
+
 /** What this side sends the worker, and what comes back. */
 /** What a worker runs: an uploaded file it reads first, or entries already split (typed). */
 export type RunInput = { bytes: Uint8Array; read: ReadOptions } | { entries: RunEntry[] };
 
 export type WorkerTask =
-  | { id: number; type: "run"; input: RunInput; plan: RunPlan; file: string }
+  | { id: number; type: "run"; input: RunInput; plan: RunPlan; target: RunTarget }
   | { id: number; type: "go" };
 export type WorkerReply =
   | { id: number; type: "progress"; phase: RunPhase; done: number; total: number }
@@ -29,7 +36,8 @@ export type WorkerReply =
   | { id: number; type: "read"; total: number }
   | { id: number; type: "refused"; statusCode: 400 | 422; message: string }
   | { id: number; type: "done"; summary: RunSummary }
-  | { id: number; type: "failure"; message: string };
+  /** `unavailable`: nothing was changed and trying again may work (UnavailableError). */
+  | { id: number; type: "failure"; message: string; unavailable?: boolean };
 
 /**
  * The upload worker's heap caps (thread-heap.ts). The largest run there is, a full 8 MiB file
@@ -88,7 +96,7 @@ export class RunWorkers {
    * `database.writerLock`.
    */
   async run(
-    database: Pick<Database, "handle" | "writerLock">,
+    database: Database,
     input: RunInput,
     plan: RunPlan,
     progress: UploadProgress = () => {},
@@ -104,12 +112,11 @@ export class RunWorkers {
     let healthy = false;
     try {
       const task = { id: this.#nextId++, type: "run" as const, input, plan };
-      const summary = await this.#ask(
-        worker,
-        { ...task, file: database.handle.name },
-        database,
-        progress,
-      );
+      const target: RunTarget =
+        database.kind === "sqlite"
+          ? { kind: "sqlite", file: database.handle.name }
+          : { kind: "postgres", url: database.url };
+      const summary = await this.#ask(worker, { ...task, target }, database, progress);
       healthy = true;
       return summary;
     } catch (error) {
@@ -158,7 +165,7 @@ export class RunWorkers {
   #ask(
     worker: Worker,
     task: Extract<WorkerTask, { type: "run" }>,
-    database: Pick<Database, "writerLock">,
+    database: Database,
     progress: UploadProgress,
   ): Promise<RunSummary> {
     return new Promise((resolve, reject) => {
@@ -166,7 +173,7 @@ export class RunWorkers {
       const unlock = () => {
         if (!locked) return;
         locked = false;
-        database.writerLock.release();
+        if (database.kind === "sqlite") database.writerLock.release();
       };
       const stopListening = () => {
         clearTimeout(timer);
@@ -186,11 +193,12 @@ export class RunWorkers {
         if (reply.type === "progress") return progress(reply.phase, reply.done, reply.total);
         if (reply.type === "read") {
           progress("waiting", 0, reply.total);
-          void database.writerLock.acquire().then(() => {
+          const turn =
+            database.kind === "sqlite" ? database.writerLock.acquire() : Promise.resolve();
+          void turn.then(() => {
             locked = true;
             if (settled) {
-              database.writerLock.release();
-              locked = false;
+              unlock();
               return;
             }
             worker.postMessage({ id: task.id, type: "go" } satisfies WorkerTask);
@@ -205,6 +213,8 @@ export class RunWorkers {
           resolve(reply.summary);
         } else if (reply.type === "refused") {
           reject(new UploadError(reply.statusCode, reply.message));
+        } else if (reply.unavailable) {
+          reject(new UnavailableError(reply.message));
         } else {
           reject(new Error(`upload worker: ${reply.message}`));
         }
