@@ -10,7 +10,7 @@ import type { Kysely } from "kysely";
 import { Secret } from "otpauth";
 import { renderSVG } from "uqr";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { ForbiddenError, ValidationError } from "../../domain/errors.js";
 import type { CurrentUser } from "../../domain/permissions.js";
 import {

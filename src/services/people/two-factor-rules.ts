@@ -4,7 +4,7 @@
  */
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/sqlite/sqlite.js";
+import { inWriteTransaction } from "../../db/transaction.js";
 import { ForbiddenError, ValidationError } from "../../domain/errors.js";
 import { type CurrentUser, canManagePortal } from "../../domain/permissions.js";
 import {

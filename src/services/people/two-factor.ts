@@ -14,7 +14,6 @@ import { Secret, TOTP } from "otpauth";
 import type { DB } from "../../db/database.js";
 import type { User } from "../../db/tables/users.js";
 import { inWriteTransaction } from "../../db/transaction.js";
-import { ValidationError } from "../../domain/errors.js";
 import type { CurrentUser } from "../../domain/permissions.js";
 import {
   claimStep,
