@@ -21,12 +21,14 @@ export function isUniqueViolation(error: unknown): boolean {
 /**
  * The connection to the database went away (the server restarted, an administrator ended the
  * backend, the network dropped): whatever the transaction held was rolled back by the server.
- * SQLSTATE class 08 (connection exception) and 57P0x (shutdown, termination); pg's own
- * message when the socket closes under a query.
+ * SQLSTATE class 08 (connection exception) and 57P0x (shutdown, termination); the socket's
+ * own errors; pg's own messages when the socket closes under a query.
  */
 export function isConnectionLost(error: unknown): boolean {
   const code = codeOf(error);
   if (code.startsWith("08") || /^57P0[1-3]$/.test(code)) return true;
+  // The socket itself, as Node reports it.
+  if (["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED"].includes(code)) return true;
   return (
     error instanceof Error &&
     /Connection terminated|connection error and is not queryable/i.test(error.message)
