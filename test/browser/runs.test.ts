@@ -76,7 +76,7 @@ t.test("with JavaScript: Move here answers in the dialog", TIMEOUT, async (t) =>
   await dialog.getByRole("heading", { name: "Rejected Numbers (1)" }).waitFor();
   t.match(
     await textOf(dialog.locator("tbody tr")),
-    /Exists elsewhere: Already in ACME Corp › Billing\./,
+    /Exists elsewhere: It is in ACME Corp › Billing\./,
   );
   await dialog.getByRole("button", { name: "Move here" }).click();
   await dialog.getByText("Moved 1 number to ACME Corp › Billing › Q4 Reminders.").waitFor();

@@ -145,7 +145,7 @@ t.test(
     );
     const rows = await outcomes(jobId);
     t.equal(rows[1]?.message, "The same number as entry 3.", "the duplicate names the line");
-    t.equal(rows[2]?.message, "Its call purpose is Customer Service, not Survey.");
+    t.equal(rows[2]?.message, "It is Customer Service, not Survey.");
     const job = await db
       .selectFrom("jobs")
       .selectAll()
@@ -634,7 +634,7 @@ t.test("delete upload: a number written as stored must still match its call purp
     return (await outcomes(jobIdOf(res.headers.location))).map((o) => [o.code, o.message]);
   };
   t.same(await codes("phone_number,call_purpose\n+12133734254,Survey\n"), [
-    ["CALL_PURPOSE_MISMATCH", "Its call purpose is Customer Service, not Survey."],
+    ["CALL_PURPOSE_MISMATCH", "It is Customer Service, not Survey."],
   ]);
   t.same(
     await codes("phone_number,call_purpose\n+12133734254,customer service\n"),
