@@ -156,12 +156,15 @@ t.test(
     );
     // More shapes than are kept: the oldest are dropped, every query still answers.
     const answers: number[] = [];
-  for (let i = 0; i < 600; i++) {
-    const row = await sql<{ n: number }>`select ${sql.lit(i)} as n`.execute(database.db);
-    answers.push(row.rows[0]?.n ?? -1);
-  }
-  t.same(answers, Array.from({ length: 600 }, (_, i) => i));
-  await t.rejects(
+    for (let i = 0; i < 600; i++) {
+      const row = await sql<{ n: number }>`select ${sql.lit(i)} as n`.execute(database.db);
+      answers.push(row.rows[0]?.n ?? -1);
+    }
+    t.same(
+      answers,
+      Array.from({ length: 600 }, (_, i) => i),
+    );
+    await t.rejects(
       sql`insert into notes (id, text) values (1, 'again')`.execute(database.db),
       /UNIQUE|PRIMARY KEY/,
     );
