@@ -90,8 +90,9 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: IdParams; Querystring: { return_to?: string } }>(
     `/numbers/:id${ID}/assignments`,
     async (request, reply) => {
-      const number = await findVisibleNumber(app.db, request.user, toId(request.params.id));
-      const history = await numberHistory(app.db, number.e164);
+      const id = toId(request.params.id);
+      const number = await findVisibleNumber(app.db, request.user, id, app.readCache);
+      const history = await numberHistory(app.db, number.e164, app.readCache);
       if (request.wantsJson) return assignmentsJson(number, history);
       return reply.dialog("numbers/_assignments", {
         title: `Assignments of ${number.national}`,

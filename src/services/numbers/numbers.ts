@@ -15,6 +15,7 @@ import {
 } from "../../queries/numbers.js";
 import { recordAudit } from "../audit/audit.js";
 import { DO_NOT_ORIGINATE_CODE } from "../hierarchy/call-purposes.js";
+import type { ReadCache } from "../read-cache.js";
 
 /** Where a number stands: in a program (with its status), or in no program. */
 type NumberStatus = "active" | "scheduled" | "expired" | "unassigned";
@@ -50,13 +51,19 @@ export function toNumberView(row: NumberRow, on: string = today()): NumberView {
   });
 }
 
-/** A number the user may see; anything else is "no such number" (404), whoever owns it. */
+/**
+ * A number the user may see; anything else is "no such number" (404), whoever owns it. With
+ * a read cache (View Assignments, opened far more often than anything is changed), the row is
+ * read again only when the data moves.
+ */
 export async function findVisibleNumber(
   db: Kysely<DB>,
   user: CurrentUser,
   id: number,
+  cache?: ReadCache,
 ): Promise<NumberView> {
-  const row = await findNumberRow(db, id);
+  const find = () => findNumberRow(db, id);
+  const row = await (cache ? cache.get(`number:${id}`, find) : find());
   if (!row || !canSeeNumber(user, row)) throw new NotFoundError("No such phone number.");
   return toNumberView(row);
 }
@@ -83,9 +90,11 @@ export interface HistoryEntry {
 export async function numberHistory(
   db: Kysely<DB>,
   e164: string,
+  cache?: ReadCache,
   limit = 10,
 ): Promise<HistoryEntry[]> {
-  return listEventsForPhoneNumber(db, e164, limit);
+  const list = () => listEventsForPhoneNumber(db, e164, limit);
+  return cache ? cache.get(`history:${e164}:${limit}`, list) : list();
 }
 
 const placeOf = (n: NumberRow) => ({
