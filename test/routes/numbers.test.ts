@@ -1,4 +1,5 @@
 import t, { type Test } from "tap";
+import { createDb } from "../../src/db/database.js";
 import { setCallPurposeRetired } from "../../src/services/hierarchy/call-purposes.js";
 import { form, HX } from "../helpers/app.js";
 import {
@@ -12,6 +13,8 @@ import { buildTwoTenants } from "../helpers/tenants.js";
 import { userAgent } from "../helpers/users.js";
 
 const HTML = { accept: "text/html" };
+/** Another process's commits are looked for once per turn of the event loop: let one pass. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 /** What the search form sends: htmx, swapping only the results. */
 const RESULTS = { ...HX, "hx-target": "number-results" };
 
@@ -87,6 +90,40 @@ t.test("dashboard: page and fragment, columns, level root", async (t) => {
   t.match(program.body, /1–3 of 3/);
   t.equal((await admin.inject({ url: "/units/9999/numbers" })).statusCode, 404);
 });
+
+t.test(
+  "pages kept in the read cache show a change made elsewhere at the next request",
+  async (t) => {
+    // The dashboard's page of rows, the level and View Assignments are kept until the data
+    // version moves; a change through another connection (a second instance, `npm run seed`)
+    // must show all the same.
+    const { admin, acme, databaseUrl, id } = await setup(t);
+    const other = createDb(databaseUrl);
+    t.teardown(() => other.close());
+    const unitPage = () => admin.inject({ url: `/units/${acme.unitId}/numbers`, headers: HTML });
+    const numberId = await id("+12133734254");
+    const assignments = () =>
+      admin.inject({ url: `/numbers/${numberId}/assignments`, headers: HTML });
+    t.match((await unitPage()).body, /1–4 of 4/);
+    t.match((await unitPage()).body, /\(415\) 373-4200/, "read twice: kept");
+    t.match((await assignments()).body, /Billing/);
+    t.notMatch((await assignments()).body, /ACME Renamed/);
+    await other.db.updateTable("business_units").set({ name: "ACME Renamed" }).execute();
+    await other.db.deleteFrom("phone_numbers").where("e164", "=", "+12133734253").execute();
+    await other.db
+      .updateTable("phone_numbers")
+      .set({ business_unit_id: null })
+      .where("e164", "=", "+14153734200")
+      .execute();
+    await nextTurn();
+    const after = (await unitPage()).body;
+    t.match(after, /1–2 of 2/, "the count moved");
+    t.notMatch(after, /\(213\) 373-4253/, "the removed row is gone");
+    t.notMatch(after, /\(415\) 373-4200/, "the moved row is gone");
+    t.match(after, /ACME Renamed/, "the level's new name");
+    t.match((await assignments()).body, /ACME Renamed/, "View Assignments names the unit anew");
+  },
+);
 
 t.test("search: any run of digits in any format; junk is answered, not run", async (t) => {
   const { admin, acme } = await setup(t);
