@@ -7,12 +7,6 @@
 import { spawn } from "node:child_process";
 import pg from "pg";
 
-/** What was dumped: the numbers in the dumped snapshot and the tables pg_restore lists. */
-export interface DumpCheck {
-  numbers: number;
-  tables: number;
-}
-
 /** A dump that did not happen or did not check out; the message is safe to print. */
 export class DumpError extends Error {}
 
