@@ -303,13 +303,16 @@ function compare(sqlite: DbResults, postgres: DbResults) {
   const bulk = (postgres.bulk?.runs ?? []).map((run) => {
     const same = sqlite.bulk?.runs.find((other) => other.name === run.name);
     const ratio = same && same.seconds > 0 ? run.seconds / same.seconds : null;
+    // A run that failed on either side (a 500, wrong counts) has a time but no meaning.
+    const valid = run.problems.length === 0 && same !== undefined && same.problems.length === 0;
     return {
       name: run.name,
       sqliteSeconds: same?.seconds ?? null,
       postgresSeconds: run.seconds,
       ratio,
       goal: "≤ 2× SQLite",
-      pass: ratio !== null && ratio <= 2,
+      valid,
+      pass: valid && ratio !== null && ratio <= 2,
     };
   });
   const pages = (postgres.results ?? []).map((row) => {
@@ -319,19 +322,20 @@ function compare(sqlite: DbResults, postgres: DbResults) {
   log("\n=== PostgreSQL / SQLite, same invocation ===");
   for (const row of bulk) {
     log(
-      `  ${row.name.padEnd(40)} SQLite ${row.sqliteSeconds?.toFixed(2) ?? "–"} s, PostgreSQL ` +
+      `  ${row.name.padEnd(44)} SQLite ${row.sqliteSeconds?.toFixed(2) ?? "–"} s, PostgreSQL ` +
         `${row.postgresSeconds.toFixed(2)} s: ${row.ratio?.toFixed(2) ?? "–"}× ` +
-        `${row.pass ? "PASS" : "FAIL"} (${row.goal})`,
+        `${row.valid ? (row.pass ? "PASS" : "FAIL") : "INVALID"} (${row.goal})`,
     );
   }
   for (const row of pages) {
     log(
-      `  ${row.name.padEnd(40)} p99 SQLite ${row.sqliteP99 ?? "–"} ms, PostgreSQL ${row.postgresP99} ms`,
+      `  ${row.name.padEnd(44)} p99 SQLite ${row.sqliteP99 ?? "–"} ms, PostgreSQL ${row.postgresP99} ms`,
     );
   }
+  const mib = (value: number | null | undefined) => (value == null ? "–" : value.toFixed(1));
   log(
-    `  peak RSS: SQLite ${sqlite.peakRssMiB ?? "–"} / ${sqlite.bulk?.peakRssMiB ?? "–"} MiB, ` +
-      `PostgreSQL ${postgres.peakRssMiB ?? "–"} / ${postgres.bulk?.peakRssMiB ?? "–"} MiB ` +
+    `  peak RSS: SQLite ${mib(sqlite.peakRssMiB)} / ${mib(sqlite.bulk?.peakRssMiB)} MiB, ` +
+      `PostgreSQL ${mib(postgres.peakRssMiB)} / ${mib(postgres.bulk?.peakRssMiB)} MiB ` +
       "(dashboard / bulk server)",
   );
   return { bulk, pages };
