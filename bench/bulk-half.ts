@@ -30,13 +30,13 @@ import type { RunningServer } from "./server.js";
 const n = (value: number) => value.toLocaleString("en-US");
 
 export async function bulkHalf(
-  databaseFile: string,
+  databaseUrl: string,
   temp: string,
   servers: RunningServer[],
   startSignedIn: () => Promise<{ server: RunningServer; cookie: string }>,
   log: (line: string) => void,
 ) {
-  const plan = pickBulkPlan(databaseFile);
+  const plan = await pickBulkPlan(databaseUrl);
   const dashboardPath = `/units/${plan.unit.id}/numbers`;
   log(
     `Bulk: delete ${n(plan.numbers.length)} numbers of business ${plan.business.id} ` +
@@ -44,7 +44,7 @@ export async function bulkHalf(
       `(${n(plan.unit.numbers)} numbers) as "${plan.purpose.name}" (call purpose ` +
       `${plan.purpose.id}); alone, then again while ${dashboardPath} is loaded.`,
   );
-  const floor = await measureFloor(databaseFile, join(temp, "floor.db"), plan);
+  const floor = await measureFloor(databaseUrl, join(temp, "floor.db"), plan);
   log(
     `Floor: parse ${floor.parseSeconds.toFixed(2)} s (${n(floor.validLines)} valid), raw delete ` +
       `${floor.deleteSeconds.toFixed(2)} s, raw insert ${floor.insertSeconds.toFixed(2)} s.`,
@@ -85,7 +85,7 @@ export async function bulkHalf(
       `  ${deleted.name}: ${deleted.seconds.toFixed(2)} s, ${deleted.status} → ${deleted.location}`,
     );
     // Added back only if really gone: else the add run would measure rejections.
-    const stillThere = countPresent(databaseFile, plan.numbers);
+    const stillThere = await countPresent(databaseUrl, plan.numbers);
     if (stillThere > 0) {
       deleted.problems.push(`${n(stillThere)} of its numbers are still in the database after it`);
       break;

@@ -6,8 +6,11 @@
  */
 import { copyFile, rm } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
+import { sql } from "kysely";
 import { parsePhoneNumberWithError } from "libphonenumber-js/max";
-import { SqliteDatabase } from "../src/db/sqlite/native.js";
+import pg from "pg";
+import { createDb } from "../src/db/database.js";
+import { parseDatabaseUrl } from "../src/db/database-url.js";
 import { openBulkWriter } from "../src/db/sqlite/sqlite.js";
 
 /** An upload holds at most MAX_ENTRIES (100,000) numbers: the bench sends a full one. */
@@ -44,56 +47,58 @@ export interface BulkPlan {
  * no unit holds that many); they are then added back at that business's largest unit, which
  * makes them new, valid numbers known not to be in the database once the delete has run.
  */
-export function pickBulkPlan(file: string): BulkPlan {
-  const handle = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+export async function pickBulkPlan(databaseUrl: string): Promise<BulkPlan> {
+  const database = createDb(databaseUrl);
+  const rows = async <T>(query: ReturnType<typeof sql<T>>) =>
+    (await query.execute(database.db)).rows;
   try {
-    const business = handle
-      .prepare(
-        `select business_id as id, count(*) as numbers from phone_numbers
-         group by business_id order by count(*) desc, business_id limit 1`,
-      )
-      .get() as { id: number; numbers: number } | undefined;
+    const [business] = await rows<{ id: number; numbers: number }>(sql`
+      select business_id as id, count(*) as numbers from phone_numbers
+      group by business_id order by count(*) desc, business_id limit 1`);
     if (!business || business.numbers < BULK_NUMBERS) {
       throw new Error(
         `No business has ${BULK_NUMBERS.toLocaleString("en-US")} numbers to delete ` +
           `(the largest has ${(business?.numbers ?? 0).toLocaleString("en-US")}).`,
       );
     }
-    const unit = handle
-      .prepare(
-        `select business_unit_id as id, count(*) as numbers from phone_numbers
-         where business_id = ? and business_unit_id is not null
-         group by business_unit_id order by count(*) desc, business_unit_id limit 1`,
-      )
-      .get(business.id) as { id: number; numbers: number } | undefined;
+    const [unit] = await rows<{ id: number; numbers: number }>(sql`
+      select business_unit_id as id, count(*) as numbers from phone_numbers
+      where business_id = ${business.id} and business_unit_id is not null
+      group by business_unit_id order by count(*) desc, business_unit_id limit 1`);
     if (!unit) throw new Error(`Business ${business.id} has no units with numbers.`);
-    const purpose = handle
-      .prepare("select id, name from call_purposes where retired_at is null order by id limit 1")
-      .get() as { id: number; name: string } | undefined;
+    const [purpose] = await rows<{ id: number; name: string }>(
+      sql`select id, name from call_purposes where retired_at is null order by id limit 1`,
+    );
     if (!purpose) throw new Error("The bench database has no active call purpose.");
-    const numbers = handle
-      .prepare("select e164 from phone_numbers where business_id = ? order by id limit ?")
-      .pluck()
-      .all(business.id, BULK_NUMBERS) as string[];
-    return { business, unit, purpose, numbers };
+    const numbers = await rows<{ e164: string }>(sql`
+      select e164 from phone_numbers where business_id = ${business.id}
+      order by id limit ${BULK_NUMBERS}`);
+    return { business, unit, purpose, numbers: numbers.map((row) => row.e164) };
   } finally {
-    handle.close();
+    await database.close();
   }
 }
 
 /** The upload file: the header the Upload tab documents, then one number a line. */
 export const csvOf = (numbers: string[]): string => `phone_number\n${numbers.join("\n")}\n`;
 
-/** How many of `numbers` the database at `file` holds (read beside the running server). */
-export function countPresent(file: string, numbers: string[]): number {
-  const handle = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+/** How many of `numbers` the database holds (read beside the running server). */
+export async function countPresent(databaseUrl: string, numbers: string[]): Promise<number> {
+  const database = createDb(databaseUrl);
   try {
-    const exists = handle.prepare("select 1 from phone_numbers where e164 = ?").pluck();
     let present = 0;
-    for (const e164 of numbers) if (exists.get(e164) !== undefined) present++;
+    for (let start = 0; start < numbers.length; start += 10_000) {
+      const part = numbers.slice(start, start + 10_000);
+      const found = await database.db
+        .selectFrom("phone_numbers")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("e164", "in", part)
+        .executeTakeFirst();
+      present += Number(found?.n ?? 0);
+    }
     return present;
   } finally {
-    handle.close();
+    await database.close();
   }
 }
 
@@ -126,7 +131,7 @@ const since = (start: number) => (performance.now() - start) / 1000;
  * keys; and the same page cache), before the server starts so that nothing competes for CPU.
  */
 export async function measureFloor(
-  databaseFile: string,
+  databaseUrl: string,
   copy: string,
   plan: BulkPlan,
 ): Promise<Floor> {
@@ -141,6 +146,49 @@ export async function measureFloor(
     validLines = valid;
   }
 
+  const rows =
+    parseDatabaseUrl(databaseUrl).kind === "postgres"
+      ? await postgresFloor(databaseUrl, plan)
+      : await sqliteFloor(databaseUrl, copy, plan);
+  return { parseSeconds, validLines, ...rows };
+}
+
+/**
+ * PostgreSQL's raw delete and insert, each one set-based statement (as a run's are) in a
+ * transaction rolled back afterwards, so the database is left as it was.
+ */
+async function postgresFloor(databaseUrl: string, plan: BulkPlan) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query("begin");
+    let start = performance.now();
+    const removed = await client.query("delete from phone_numbers where e164 = any($1::text[])", [
+      plan.numbers,
+    ]);
+    const deleteSeconds = since(start);
+    const now = new Date().toISOString();
+    start = performance.now();
+    await client.query(
+      `insert into phone_numbers
+         (e164, business_id, business_unit_id, program_id, call_purpose_id, created_at, updated_at)
+       select e164, $2, $3, null, $4, $5, $5 from unnest($1::text[]) as n(e164)`,
+      [plan.numbers, plan.business.id, plan.unit.id, plan.purpose.id, now],
+    );
+    const insertSeconds = since(start);
+    await client.query("rollback");
+    if (removed.rowCount !== plan.numbers.length) {
+      throw new Error(
+        `The floor's delete removed ${removed.rowCount} rows, not ${plan.numbers.length}.`,
+      );
+    }
+    return { deleteSeconds, insertSeconds };
+  } finally {
+    await client.end();
+  }
+}
+
+async function sqliteFloor(databaseFile: string, copy: string, plan: BulkPlan) {
   await copyFile(databaseFile, copy);
   // Opened as an upload worker opens its connection: the same pragmas and page cache.
   const handle = openBulkWriter(copy);
@@ -169,7 +217,7 @@ export async function measureFloor(
     if (removed !== plan.numbers.length) {
       throw new Error(`The floor's delete removed ${removed} rows, not ${plan.numbers.length}.`);
     }
-    return { parseSeconds, deleteSeconds, insertSeconds, validLines };
+    return { deleteSeconds, insertSeconds };
   } finally {
     handle.close();
     for (const suffix of ["", "-wal", "-shm"]) await rm(`${copy}${suffix}`, { force: true });

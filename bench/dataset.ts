@@ -3,8 +3,9 @@ import { copyFile, mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { performance } from "node:perf_hooks";
 import type BetterSqlite3 from "better-sqlite3";
+import { sql } from "kysely";
 import { migrations } from "../migrations/index.js";
-import { createSqliteDb } from "../src/db/database.js";
+import { createDb, createSqliteDb } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrate.js";
 import { SqliteDatabase } from "../src/db/sqlite/native.js";
 import { PAGE_SIZE } from "../src/services/numbers/dashboard.js";
@@ -13,7 +14,7 @@ import { checkpointAndMeasure } from "../src/services/ops/seed/writer.js";
 
 export const BENCH_NUMBERS = 1_000_000;
 /** Fixed, so two fresh seeds on the same day measure the same data set. */
-const BENCH_SEED = 20_261_127;
+export const BENCH_SEED = 20_261_127;
 
 const EXPECTED = {
   businesses: BULK_SHAPE.businesses,
@@ -202,55 +203,52 @@ export interface Targets {
  * the unit closest to 5,000 numbers, the business closest to 100,000, a number in it, a
  * call purpose and a 4-digit run that its numbers really have.
  */
-export function pickTargets(file: string): Targets {
-  const handle = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+export async function pickTargets(databaseUrl: string): Promise<Targets> {
+  const database = createDb(databaseUrl);
+  // count(*) arrives as a number from either database (db/postgres/ reads int8 as numbers).
+  const rows = async <T>(query: ReturnType<typeof sql<T>>) =>
+    (await query.execute(database.db)).rows;
   try {
-    const closest = (column: "business_unit_id" | "business_id", size: number) =>
-      handle
-        .prepare(
-          `select ${column} as id, count(*) as numbers from phone_numbers
-           where ${column} is not null group by ${column}
-           order by abs(count(*) - ?), ${column} limit 1`,
-        )
-        .get(size) as { id: number; numbers: number } | undefined;
-    const unit = closest("business_unit_id", 5_000);
-    const business = closest("business_id", 100_000);
+    const closest = async (column: "business_unit_id" | "business_id", size: number) =>
+      (
+        await rows<{ id: number; numbers: number }>(sql`
+          select ${sql.ref(column)} as id, count(*) as numbers from phone_numbers
+          where ${sql.ref(column)} is not null group by ${sql.ref(column)}
+          order by abs(count(*) - ${size}), ${sql.ref(column)} limit 1`)
+      )[0];
+    const unit = await closest("business_unit_id", 5_000);
+    const business = await closest("business_id", 100_000);
     if (!unit || !business) throw new Error("The bench database has no numbers.");
 
     // The middle number by id: neither the newest nor the oldest, nothing a cache favours.
-    const number = handle
-      .prepare(
-        "select id, e164 from phone_numbers where business_id = ? order by id limit 1 offset ?",
-      )
-      .get(business.id, Math.floor(business.numbers / 2)) as { id: number; e164: string };
+    const [number] = await rows<{ id: number; e164: string }>(sql`
+      select id, e164 from phone_numbers where business_id = ${business.id}
+      order by id limit 1 offset ${Math.floor(business.numbers / 2)}`);
+    if (!number) throw new Error("The bench business has no middle number.");
 
     // The business's second most common purpose: a filter that keeps a real share of the
     // numbers without being the near-unfiltered case of the most common one.
-    const purposes = handle
-      .prepare(
-        `select p.id, p.name, count(*) as numbers from phone_numbers n
-         join call_purposes p on p.id = n.call_purpose_id
-         where n.business_id = ? group by p.id order by count(*) desc, p.id`,
-      )
-      .all(business.id) as Array<{ id: number; name: string; numbers: number }>;
+    const purposes = await rows<{ id: number; name: string; numbers: number }>(sql`
+      select p.id, p.name, count(*) as numbers from phone_numbers n
+      join call_purposes p on p.id = n.call_purpose_id
+      where n.business_id = ${business.id} group by p.id, p.name order by count(*) desc, p.id`);
     const purpose = purposes[1] ?? purposes[0];
     if (!purpose) throw new Error("The bench business has no call purposes in use.");
 
     // Digits 6–9 of the number (country code first): a run inside the exchange and line.
     const text = number.e164.replace(/\D/g, "").slice(5, 9);
-    const matches = handle
-      .prepare("select count(*) from phone_numbers where business_id = ? and instr(e164, ?) > 0")
-      .pluck()
-      .get(business.id, text) as number;
+    const [matched] = await rows<{ n: number }>(sql`
+      select count(*) as n from phone_numbers
+      where business_id = ${business.id} and e164 like ${`%${text}%`}`);
 
     return {
       unit: { ...unit, lastPage: Math.max(1, Math.ceil(unit.numbers / PAGE_SIZE)) },
       business,
       number,
       purpose,
-      digits: { text, matches },
+      digits: { text, matches: Number(matched?.n ?? 0) },
     };
   } finally {
-    handle.close();
+    await database.close();
   }
 }

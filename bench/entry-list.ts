@@ -27,12 +27,12 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 export async function entryListHalf(
-  databaseFile: string,
+  databaseUrl: string,
   servers: RunningServer[],
   startSignedIn: () => Promise<{ server: RunningServer; cookie: string }>,
   log: (line: string) => void,
 ) {
-  const { unit } = pickTargets(databaseFile);
+  const { unit } = await pickTargets(databaseUrl);
   const { server, cookie } = await startSignedIn();
   servers.push(server);
   const path = `/units/${unit.id}/numbers/delete`;

@@ -6,7 +6,8 @@ export interface ServerOptions {
   /** The built server, e.g. dist/src/server.js. */
   entry: string;
   cwd: string;
-  databaseFile: string;
+  /** DATABASE_URL: a SQLite file or a postgres:// URL. */
+  databaseUrl: string;
   adminEmail: string;
   adminPassword: string;
   logLevel: string;
@@ -94,7 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "127.0.0.1",
-      DATABASE_URL: options.databaseFile,
+      DATABASE_URL: options.databaseUrl,
       LOG_LEVEL: options.logLevel,
       // Created at first start because the seeded database has no users yet.
       ADMIN_EMAIL: options.adminEmail,

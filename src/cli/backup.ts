@@ -4,7 +4,8 @@ import { BackupError, backupDatabase, describeBackup } from "../services/ops/bac
 
 export const BACKUP_USAGE = `Usage:
   npm run backup -- FILE [--force]   online copy of DATABASE_URL to FILE, checked with integrity_check
-                                     (--force replaces an existing FILE)`;
+                                     (SQLite), or pg_dump --format=custom checked with
+                                     pg_restore --list (PostgreSQL); --force replaces an existing FILE`;
 
 /** Parses the arguments; throws with a message for the user on anything unexpected. */
 export function parseBackupArgs(argv: string[]): { file: string; force: boolean } {

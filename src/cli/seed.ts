@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { ConfigError, loadConfig } from "../config.js";
+import { redact } from "../db/database-url.js";
 import { ConflictError } from "../domain/errors.js";
 import { parseSeedArgs, SEED_USAGE } from "../services/ops/seed/args.js";
 import { runSeed } from "../services/ops/seed/run.js";
@@ -19,10 +20,12 @@ if (args.kind === "invalid") {
 const count = (n: number) => n.toLocaleString("en-US");
 try {
   const config = loadConfig();
+  // Never the password of a postgres:// URL.
+  const where = redact(config.databaseUrl);
   console.log(
     args.kind === "demo"
-      ? `Seeding the demo into ${config.databaseUrl}…`
-      : `Seeding ${count(args.numbers)} numbers into ${config.databaseUrl}…`,
+      ? `Seeding the demo into ${where}…`
+      : `Seeding ${count(args.numbers)} numbers into ${where}…`,
   );
   const started = performance.now();
   const report = await runSeed(config.databaseUrl, args, (inserted, total) => {

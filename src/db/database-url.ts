@@ -28,6 +28,6 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 }
 
 /** The URL without its password, for messages and logs. */
-function redact(url: string): string {
+export function redact(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:***@");
 }

@@ -75,7 +75,7 @@ export interface SqliteDb extends Common {
 }
 
 /** A PostgreSQL server shared by one or several portal instances (db/postgres/). */
-interface PostgresDb extends Common {
+export interface PostgresDb extends Common {
   kind: "postgres";
   /** Where it is: upload workers open their own connections to it. */
   url: string;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { isReady } from "../../services/ops/readiness.js";
+import { checkReadiness } from "../../services/ops/readiness.js";
 
 /** Probes for a supervisor or load balancer: open to everyone, never cached. */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
@@ -12,12 +12,17 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     return reply.header("Cache-Control", "no-store").send({ status: "ok" });
   });
 
-  /** Readiness: the database answers and its migrations are current; otherwise 503. */
+  /**
+   * Readiness: the database answers and its migrations are current; otherwise 503 with the
+   * reason, so an instance taken out of an upstream says why.
+   */
   app.get("/readyz", async (_request, reply) => {
-    const ready = await isReady(app.database);
+    const readiness = await checkReadiness(app.database);
     return reply
-      .code(ready ? 200 : 503)
+      .code(readiness.ready ? 200 : 503)
       .header("Cache-Control", "no-store")
-      .send({ status: ready ? "ready" : "unavailable" });
+      .send(
+        readiness.ready ? { status: "ready" } : { status: "unavailable", reason: readiness.reason },
+      );
   });
 }

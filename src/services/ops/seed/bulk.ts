@@ -2,7 +2,8 @@ import type { SqliteDb } from "../../../db/database.js";
 import { DISPLAY_NAME_MAX_LENGTH } from "../../../domain/display-name.js";
 import type { Duration } from "../../../domain/duration.js";
 import { NumberPool, seededRandom } from "./number-pool.js";
-import { type SeedCounts, type SeededProgram, type SeededUnit, SeedWriter } from "./writer.js";
+import type { SeededProgram, SeededUnit } from "./number-rows.js";
+import { type SeedCounts, SeedWriter } from "./writer.js";
 
 /** Customers of a busy portal: full name, and the short brand their display names start with. */
 const BULK_BUSINESSES: Array<[name: string, brand: string]> = [
@@ -55,7 +56,7 @@ const BULK_PROGRAMS = [
   "Overflow Line",
 ];
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 function dayFrom(now: Date, days: number): string {
   return new Date(now.getTime() + days * DAY_MS).toISOString().slice(0, 10);
@@ -93,6 +94,39 @@ function freeName(base: string, taken: Set<string>): string {
   return name;
 }
 
+/** One business of the bulk layout, as both writers (SQLite, PostgreSQL) insert it. */
+export interface BulkBusiness {
+  name: string;
+  units: Array<{
+    name: string;
+    programs: Array<{ name: string; displayName: string; purpose: string; duration: Duration }>;
+  }>;
+}
+
+/**
+ * The businesses, units and programs of a bulk run, names made free against `taken`
+ * (lower-cased names already in the portal). Pure: the writers only insert it.
+ */
+export function bulkLayout(now: Date, random: () => number, taken: Set<string>): BulkBusiness[] {
+  return BULK_BUSINESSES.map(([baseName, brand]) => ({
+    name: freeName(baseName, taken),
+    units: BULK_UNITS.map(([unitName, label, purpose]) => ({
+      name: unitName,
+      programs: BULK_PROGRAMS.map((programName) => ({
+        name: programName,
+        displayName: displayNameFor(brand, label),
+        purpose,
+        duration: bulkDuration(now, random),
+      })),
+    })),
+  }));
+}
+
+/** Whence a seed run's randomness: the given seed (the same data set), else a random one. */
+export function seedRandom(seed: number | undefined): () => number {
+  return seededRandom(seed ?? Math.floor(Math.random() * 2 ** 32));
+}
+
 export const BULK_SHAPE = {
   businesses: BULK_BUSINESSES.length,
   unitsPerBusiness: BULK_UNITS.length,
@@ -117,33 +151,30 @@ const LOAD_CACHE_KIB = 512 * 1024;
  */
 export function seedBulk(database: SqliteDb, options: BulkSeedOptions): SeedCounts {
   const now = options.now ?? new Date();
-  const random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const random = seedRandom(options.seed);
   const { handle } = database;
   const writer = new SeedWriter(handle);
   const pool = new NumberPool();
   const run = handle.transaction((): SeedCounts => {
     const { byCode, picks } = writer.purposes();
-    const taken = writer.businessNames();
     const setUpAt = new Date(now.getTime() - 760 * DAY_MS).toISOString();
     const businesses: number[] = [];
     const units: SeededUnit[] = [];
     const programs: SeededProgram[] = [];
-    for (const [baseName, brand] of BULK_BUSINESSES) {
-      const businessId = writer.insertBusiness(freeName(baseName, taken), setUpAt);
+    for (const business of bulkLayout(now, random, writer.businessNames())) {
+      const businessId = writer.insertBusiness(business.name, setUpAt);
       businesses.push(businessId);
-      for (const [unitName, label, purpose] of BULK_UNITS) {
-        const unit = writer.insertUnit(businessId, unitName, setUpAt);
+      for (const unitSpec of business.units) {
+        const unit = writer.insertUnit(businessId, unitSpec.name, setUpAt);
         units.push(unit);
-        for (const programName of BULK_PROGRAMS) {
-          const duration = bulkDuration(now, random);
-          const displayName = displayNameFor(brand, label);
+        for (const program of unitSpec.programs) {
           programs.push(
             writer.insertProgram(
               unit,
-              programName,
-              displayName,
-              byCode(purpose),
-              duration,
+              program.name,
+              program.displayName,
+              byCode(program.purpose),
+              program.duration,
               setUpAt,
             ),
           );

@@ -1,7 +1,8 @@
 import type { SqliteDb } from "../../../db/database.js";
 import { ConflictError } from "../../../domain/errors.js";
 import { NumberPool, seededRandom } from "./number-pool.js";
-import { type SeedCounts, type SeededProgram, type SeededUnit, SeedWriter } from "./writer.js";
+import type { SeededProgram, SeededUnit } from "./number-rows.js";
+import { type SeedCounts, SeedWriter } from "./writer.js";
 
 /** Start and end as days from today (negative = past); null = open-ended on that side. */
 interface DemoProgram {

@@ -4,16 +4,18 @@ import { ConflictError } from "../../../domain/errors.js";
 import type { SeedCommand } from "./args.js";
 import { seedBulk } from "./bulk.js";
 import { seedDemo } from "./demo.js";
+import { postgresDatabaseBytes, seedBulkPostgres } from "./postgres-seed.js";
 import { checkpointAndMeasure, type SeedCounts } from "./writer.js";
 
 export interface SeedReport extends SeedCounts {
-  /** Size on disk after the write-ahead log was folded into the main file. */
+  /** Size on disk after the write-ahead log was folded into the main file (SQLite), or
+   * pg_database_size (PostgreSQL). */
   databaseBytes: number;
 }
 
 /**
  * Opens the database, brings its schema up to date, seeds it and checkpoints it, so the size
- * reported is the file an operator would copy. Throws ConflictError when the demo is refused.
+ * reported is the file an operator would copy (on PostgreSQL: the database's size). Throws ConflictError when the demo is refused.
  */
 export async function runSeed(
   databaseUrl: string,
@@ -22,12 +24,16 @@ export async function runSeed(
 ): Promise<SeedReport> {
   const database = createDb(databaseUrl);
   try {
-    if (database.kind !== "sqlite") {
-      throw new ConflictError(
-        "npm run seed writes through SQLite's own statements and does not run on PostgreSQL yet.",
-      );
-    }
     await migrateToLatest(database);
+    if (database.kind === "postgres") {
+      if (command.kind === "demo") {
+        throw new ConflictError(
+          "npm run seed -- --demo runs on SQLite only for now; on PostgreSQL use --numbers N.",
+        );
+      }
+      const counts = await seedBulkPostgres(database, { numbers: command.numbers, onProgress });
+      return { ...counts, databaseBytes: await postgresDatabaseBytes(database) };
+    }
     const counts =
       command.kind === "demo"
         ? seedDemo(database)

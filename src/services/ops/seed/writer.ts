@@ -9,7 +9,13 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { SqliteHandle } from "../../../db/sqlite/sqlite.js";
 import { validateDisplayName } from "../../../domain/display-name.js";
 import type { Duration } from "../../../domain/duration.js";
-import type { NumberPool } from "./number-pool.js";
+import {
+  type NumberPlan,
+  NumberRows,
+  type PurposePicks,
+  type SeededProgram,
+  type SeededUnit,
+} from "./number-rows.js";
 
 /** What one seed run added, for the report and the audit event. */
 export interface SeedCounts {
@@ -22,50 +28,7 @@ export interface SeedCounts {
   skippedExisting: number;
 }
 
-export interface SeededUnit {
-  id: number;
-  businessId: number;
-}
-
-export interface SeededProgram {
-  id: number;
-  unitId: number;
-  businessId: number;
-  purposeId: number;
-}
-
-/** The places the numbers of a run are spread over. */
-interface Placements {
-  businesses: number[];
-  units: SeededUnit[];
-  programs: SeededProgram[];
-}
-
-/** Call purpose ids: `general` for numbers outside programs, `any` for the odd exception. */
-export interface PurposePicks {
-  general: number[];
-  any: number[];
-}
-
-export interface NumberPlan {
-  pool: NumberPool;
-  count: number;
-  placements: Placements;
-  /** Shares of the numbers placed in a program and at unit level; the rest sit at business level. */
-  programShare: number;
-  unitShare: number;
-  purposes: PurposePicks;
-  random: () => number;
-  now: Date;
-  onProgress?: ((inserted: number, total: number) => void) | undefined;
-}
-
-const TWO_YEARS_MS = 2 * 365 * 24 * 60 * 60 * 1000;
 const PROGRESS_STEP = 100_000;
-
-function pick<T>(items: readonly T[], random: () => number): T {
-  return items[Math.floor(random() * items.length)] as T;
-}
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
@@ -142,63 +105,20 @@ export class SeedWriter {
    * what was asked for.
    */
   insertNumbers(plan: NumberPlan): { inserted: number; skipped: number } {
-    const { pool, count, placements, purposes, random } = plan;
-    const { businesses, units, programs } = placements;
-    if (businesses.length === 0) throw new Error("Numbers need at least one business.");
-    const unitShare = units.length > 0 ? plan.unitShare : 0;
-    const programShare = programs.length > 0 ? plan.programShare : 0;
-    const nowMs = plan.now.getTime();
-    let index = Math.floor(random() * pool.size);
+    const rows = new NumberRows(plan);
+    const { count } = plan;
     let inserted = 0;
     let skipped = 0;
     while (inserted < count) {
-      if (inserted + skipped >= pool.size) {
-        throw new Error(`The seed's ${pool.size.toLocaleString("en-US")} numbers are all taken.`);
-      }
-      const e164 = pool.numberAt(index);
-      index = index + 1 === pool.size ? 0 : index + 1;
-
-      let businessId: number;
-      let unitId: number | null = null;
-      let programId: number | null = null;
-      let purposeId: number;
-      const level = random();
-      if (level < programShare) {
-        const program = pick(programs, random);
-        businessId = program.businessId;
-        unitId = program.unitId;
-        programId = program.id;
-        purposeId = random() < 0.85 ? program.purposeId : pick(purposes.any, random);
-      } else {
-        if (level < programShare + unitShare) {
-          const unit = pick(units, random);
-          businessId = unit.businessId;
-          unitId = unit.id;
-        } else {
-          businessId = pick(businesses, random);
-        }
-        purposeId = pick(random() < 0.8 ? purposes.general : purposes.any, random);
-      }
-
-      // Numbers are added oldest first, spread over the past two years with a density that
-      // grows towards today (a portal that grew). Rising dates keep each (place, created_at)
-      // index appending near its end instead of splitting pages all over it: twice as fast.
-      const position = Math.sqrt((inserted + random()) / count);
-      const createdMs = nowMs - TWO_YEARS_MS + Math.floor(TWO_YEARS_MS * position);
-      const createdAt = new Date(createdMs).toISOString();
-      const updatedAt =
-        random() < 0.8
-          ? createdAt
-          : new Date(createdMs + Math.floor(random() * (nowMs - createdMs))).toISOString();
-
+      const row = rows.next(inserted);
       const { changes } = this.insertNumberStmt.run(
-        e164,
-        businessId,
-        unitId,
-        programId,
-        purposeId,
-        createdAt,
-        updatedAt,
+        row.e164,
+        row.businessId,
+        row.unitId,
+        row.programId,
+        row.purposeId,
+        row.createdAt,
+        row.updatedAt,
       );
       if (changes === 0) {
         skipped++;
