@@ -25,8 +25,8 @@ import { RunWorkers } from "../../services/runs/threads/run-workers.js";
 import { ID, type IdParams, toId } from "../../web/forms.js";
 import { CONFIRM_BY_JSON } from "../../web/job-json.js";
 import { runFormJson } from "../../web/page-json.js";
+import { answerRun } from "./jobs.js";
 import { type ManualTab, manualTab } from "./manual-tab.js";
-import { answerRun } from "./run-answer.js";
 import { listFormOf, RUN_SCHEMA, type RunBody, type RunKind } from "./run-form.js";
 import { UPLOAD_RATE, uploadTab } from "./upload-tab.js";
 

@@ -26,7 +26,7 @@ import {
 } from "../../services/runs/upload-file.js";
 import type { IdParams } from "../../web/forms.js";
 import { STOP_POLLING, UPLOAD_METER_START, uploadProgressView } from "../../web/upload-progress.js";
-import { answerRun } from "./run-answer.js";
+import { answerRun } from "./jobs.js";
 import type { RunBody, RunKind } from "./run-form.js";
 
 /** Multipart limits hit while the file was still arriving (413), in the upload form's words. */
