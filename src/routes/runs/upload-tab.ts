@@ -27,7 +27,7 @@ import {
 import type { IdParams } from "../../web/forms.js";
 import { STOP_POLLING, UPLOAD_METER_START, uploadProgressView } from "../../web/upload-progress.js";
 import { answerRun } from "./jobs.js";
-import type { RunBody, RunKind } from "./run-form.js";
+import type { RunBody, RunKind } from "./manual-tab.js";
 
 /** Multipart limits hit while the file was still arriving (413), in the upload form's words. */
 const UPLOAD_LIMIT_MESSAGES: Readonly<Record<string, string>> = {
