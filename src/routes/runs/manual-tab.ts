@@ -4,13 +4,15 @@
  * answers with, in one place so every answer carries the same data.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
+import type { JobKind } from "../../db/tables/jobs.js";
 import { type Level, levelPath, levelTrail } from "../../domain/levels.js";
 import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
 import { type EntryList, LIST_SHOWN_MAX, type ListForm } from "../../services/runs/entry-list.js";
 import type { NavKey } from "../../web/navigation.js";
+import type { UploadBody } from "./upload-tab.js";
 
-/** What the Add and Delete forms post, on both tabs (typed list and upload). */
-export interface RunBody {
+/** What the Add and Delete forms post, on both tabs (the list's fields and the upload's). */
+export interface RunBody extends UploadBody {
   /** The list's entries, one per field, or one text of many (newlines, commas, semicolons). */
   numbers?: string[];
   /** Add: each `numbers` field's call purpose id, in the same order. */
@@ -21,15 +23,9 @@ export interface RunBody {
   remove?: string;
   /** Which list button was pressed (add, check): the same answer either way. */
   list?: string;
-  call_purpose?: string;
-  confirm?: string;
-  /** The Upload tab's progress id: the page asks /runs/{progress}/progress meanwhile. */
-  progress?: string;
-  /** The Upload tab's file: on a multipart post @fastify/multipart puts it here as a Buffer. */
-  file?: unknown;
 }
 
-export type RunKind = "delete" | "add";
+export type RunKind = JobKind;
 
 /** `numbers` and `purposes` may be repeated; everything else comes once. */
 export const RUN_SCHEMA = {
