@@ -120,6 +120,7 @@ async function finish(
   next: string,
   previousSession: string | null,
 ): Promise<SignInStep> {
+  // A brand-new session id at every sign-in; any session this browser had is ended.
   if (previousSession) await endSession(db, previousSession);
   const session = await startSession(db, user.id);
   let to = next;
