@@ -1,5 +1,5 @@
 import t from "tap";
-import { TOKEN_RATE_PER_MINUTE } from "../../src/web/plugins/auth.js";
+import { TOKEN_RATE_PER_MINUTE } from "../../src/web/plugins/api-token-auth.js";
 import { form, HX } from "../helpers/app.js";
 import { buildRunGround } from "../helpers/tenants.js";
 import { scriptHeaders, tokenOf } from "../helpers/tokens.js";

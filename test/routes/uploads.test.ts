@@ -618,7 +618,7 @@ t.test("the progress fragment polls itself while the post is open; 286 stops it"
   );
   await release();
   const posted = await posting;
-  // With htmx the answer is the result itself, for the page's dialog (routes/runs/run-answer.ts).
+  // With htmx the answer is the result itself, for the page's dialog (routes/runs/jobs.ts).
   t.equal(posted.statusCode, 200);
   t.equal(posted.headers["hx-retarget"], "#dialog-body");
   t.match(posted.body, /Removed Numbers/);

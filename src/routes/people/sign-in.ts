@@ -1,17 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { User } from "../../db/tables/users.js";
 import { AttemptLimiter } from "../../domain/attempt-limiter.js";
-import { auditPlaceOf, recordAudit } from "../../services/audit/audit.js";
-import { endSession, startSession } from "../../services/people/sessions.js";
-import { authenticate, SIGN_IN_FAILED, SignInError } from "../../services/people/sign-in.js";
 import {
-  challengeUser,
-  endChallenge,
-  mustEnrol,
-  startChallenge,
-  verifySecondFactor,
-} from "../../services/people/two-factor.js";
-import { toCurrentUser } from "../../services/people/users.js";
+  SIGN_IN_FAILED,
+  SignInError,
+  type SignInStep,
+  signIn,
+  signInWithCode,
+  signOut,
+  waitingSignIn,
+} from "../../services/people/sign-in.js";
 import { formSchema, formValues, localPath } from "../../web/forms.js";
 import { jsonError } from "../../web/plugins/json.js";
 
@@ -48,27 +45,16 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   }
   const accountKey = (email: string) => email.trim().toLowerCase();
 
-  /** The sign-in is complete: a brand-new session, then where the user was going. */
-  async function finishSignIn(
+  /** Signed in (services/people/sign-in.ts started the session): the cookie, then onwards. */
+  function signedIn(
     request: FastifyRequest,
     reply: FastifyReply,
-    user: User,
-    next: string,
-  ): Promise<FastifyReply> {
-    // A brand-new session id at every sign-in; any session this browser had is ended.
-    if (request.sessionId) await endSession(app.db, request.sessionId);
-    const session = await startSession(app.db, user.id);
-    reply.setSessionCookie(session.token);
+    step: SignInStep & { signedIn: true },
+  ): FastifyReply {
+    reply.setSessionCookie(step.sessionToken);
     // A CSRF secret known before sign-in (a planted cookie, a shared computer) dies here.
     reply.rotateCsrfSecret();
-    let to = next;
-    if (user.must_change_password === 1) to = "/account/password";
-    else if (await mustEnrol(app.db, toCurrentUser(user))) {
-      to =
-        next === "/"
-          ? "/account/two-factor"
-          : `/account/two-factor?next=${encodeURIComponent(next)}`;
-    }
+    const to = step.next;
     if (request.wantsJson) {
       return reply.send({ ok: true, message: "Signed in.", second_factor: false, next: to });
     }
@@ -107,13 +93,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         return again(429, TOO_MANY);
       }
       try {
-        const { user, secondFactor } = await authenticate(app.db, values, app.passwordHashing, {
+        const step = await signIn(app.db, values, app.passwordHashing, {
           ip: request.ip,
+          next,
+          previousSession: request.sessionId ?? null,
         });
-        if (!secondFactor) return finishSignIn(request, reply, user, next);
-        // The password was right; no session until the code is too. The challenge carries
-        // `next` (already made safe), so the code step cannot be pointed elsewhere.
-        reply.setChallengeCookie(await startChallenge(app.db, user.id, next));
+        if (step.signedIn) return signedIn(request, reply, step);
+        reply.setChallengeCookie(step.challengeToken);
         if (request.wantsJson) {
           return reply.send({
             ok: true,
@@ -141,7 +127,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   }
 
   const waiting = (request: FastifyRequest) =>
-    request.challengeToken ? challengeUser(app.db, request.challengeToken) : null;
+    request.challengeToken ? waitingSignIn(app.db, request.challengeToken) : null;
 
   app.get("/login/code", async (request, reply) => {
     if (request.viewer) return reply.redirect("/", 303);
@@ -173,30 +159,19 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         reply.header("Retry-After", "60");
         return again(429, TOO_MANY);
       }
-      if (!(await verifySecondFactor(app.db, challenge.user, code, { ip: request.ip }))) {
-        return again(401, WRONG_CODE);
-      }
-      await endChallenge(app.db, token);
+      const step = await signInWithCode(app.db, token, challenge, code, {
+        ip: request.ip,
+        previousSession: request.sessionId ?? null,
+      });
+      if (!step?.signedIn) return again(401, WRONG_CODE);
       reply.clearChallengeCookie();
-      return finishSignIn(request, reply, challenge.user, challenge.next);
+      return signedIn(request, reply, step);
     },
   );
 
   app.post("/logout", async (request, reply) => {
     if (request.viewer && request.sessionId) {
-      await endSession(app.db, request.sessionId);
-      await recordAudit(
-        app.db,
-        request.viewer,
-        {
-          action: "auth.sign_out",
-          subjectType: "user",
-          subjectId: request.viewer.id,
-          place: auditPlaceOf(request.viewer.scope),
-          summary: "Signed out",
-        },
-        new Date().toISOString(),
-      );
+      await signOut(app.db, request.viewer, request.sessionId);
     }
     reply.clearSessionCookie();
     reply.rotateCsrfSecret();

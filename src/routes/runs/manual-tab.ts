@@ -1,14 +1,60 @@
 /**
- * The Manual tab's page and fragments (views/manage/add.eta, delete.eta, _entry-list.eta,
- * _confirm-delete.eta): what manage.ts answers with, in one place so every answer carries the
- * same data.
+ * The Manual tab: what its form posts (RunBody, read by listFormOf) and its page and fragments
+ * (views/manage/add.eta, delete.eta, _entry-list.eta, _confirm-delete.eta): what manage.ts
+ * answers with, in one place so every answer carries the same data.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
+import type { JobKind } from "../../db/tables/jobs.js";
 import { type Level, levelPath, levelTrail } from "../../domain/levels.js";
 import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
 import { type EntryList, LIST_SHOWN_MAX, type ListForm } from "../../services/runs/entry-list.js";
 import type { NavKey } from "../../web/navigation.js";
-import type { RunKind } from "./run-form.js";
+import type { UploadBody } from "./upload-tab.js";
+
+/** What the Add and Delete forms post, on both tabs (the list's fields and the upload's). */
+export interface RunBody extends UploadBody {
+  /** The list's entries, one per field, or one text of many (newlines, commas, semicolons). */
+  numbers?: string[];
+  /** Add: each `numbers` field's call purpose id, in the same order. */
+  purposes?: string[];
+  /** The number field: typed or pasted, not yet in the list. */
+  number?: string;
+  /** The entry ✕ removes from the list (its 1-based position). */
+  remove?: string;
+  /** Which list button was pressed (add, check): the same answer either way. */
+  list?: string;
+}
+
+export type RunKind = JobKind;
+
+/** `numbers` and `purposes` may be repeated; everything else comes once. */
+export const RUN_SCHEMA = {
+  body: {
+    type: ["object", "null"],
+    properties: {
+      numbers: { type: "array", items: { type: "string" } },
+      purposes: { type: "array", items: { type: "string", maxLength: 20 } },
+      number: { type: "string" },
+      remove: { type: "string", maxLength: 7 },
+      list: { type: "string", maxLength: 10 },
+      call_purpose: { type: "string", maxLength: 20 },
+      confirm: { type: "string", maxLength: 10 },
+      progress: { type: "string", maxLength: 64 },
+    },
+  },
+};
+
+/** The posted form as the list reads it (services/runs/entry-list.ts). */
+export function listFormOf(body: RunBody | null | undefined): ListForm {
+  const remove = body?.remove ?? "";
+  return {
+    numbers: body?.numbers ?? [],
+    purposes: body?.purposes ?? [],
+    typed: body?.number ?? "",
+    purpose: body?.call_purpose ?? "",
+    remove: /^[1-9]\d{0,6}$/.test(remove) ? Number(remove) : null,
+  };
+}
 
 /** What the tab shows besides the level: the list, and what the form said last. */
 export interface TabState {

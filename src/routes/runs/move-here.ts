@@ -3,7 +3,7 @@ import { findVisibleJob } from "../../services/runs/jobs.js";
 import { moveToJobLevel } from "../../services/runs/move-here.js";
 import { ID, type IdParams, toId } from "../../web/forms.js";
 import { Field } from "../../web/input-shapes.js";
-import { replyWithResult } from "./job-view.js";
+import { replyWithResult } from "./jobs.js";
 
 const MOVE_SCHEMA = {
   body: {

@@ -3,7 +3,7 @@ import { ConflictError } from "../../domain/errors.js";
 import { undoDeletion } from "../../services/numbers/recently-removed.js";
 import { findVisibleJob } from "../../services/runs/jobs.js";
 import { ID, type IdParams, toId } from "../../web/forms.js";
-import { replyWithResult } from "./job-view.js";
+import { replyWithResult } from "./jobs.js";
 
 /**
  * Undo of a delete run: its numbers come back where they were. With htmx the result answers

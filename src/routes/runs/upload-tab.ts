@@ -13,6 +13,7 @@ import type {
   FastifyRequest,
   RouteShorthandOptions,
 } from "fastify";
+import type { JobKind } from "../../db/tables/jobs.js";
 import { ValidationError } from "../../domain/errors.js";
 import { type Level, type LevelKind, levelPath, levelTrail } from "../../domain/levels.js";
 import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
@@ -26,8 +27,17 @@ import {
 } from "../../services/runs/upload-file.js";
 import type { IdParams } from "../../web/forms.js";
 import { STOP_POLLING, UPLOAD_METER_START, uploadProgressView } from "../../web/upload-progress.js";
-import { answerRun } from "./run-answer.js";
-import type { RunBody, RunKind } from "./run-form.js";
+import { answerRun } from "./jobs.js";
+
+/** What an upload posts (the Manual tab's RunBody adds its list's fields to these). */
+export interface UploadBody {
+  call_purpose?: string;
+  confirm?: string;
+  /** The page asks /runs/{progress}/progress meanwhile. */
+  progress?: string;
+  /** On a multipart post @fastify/multipart puts the file here as a Buffer. */
+  file?: unknown;
+}
 
 /** Multipart limits hit while the file was still arriving (413), in the upload form's words. */
 const UPLOAD_LIMIT_MESSAGES: Readonly<Record<string, string>> = {
@@ -102,7 +112,7 @@ export function uploadTab(
    * The upload routes' hooks: from the first byte of the post to its answer (a result, or
    * refused anywhere: rate limit, CSRF, a bad file), the page's poller knows it is open.
    */
-  function followUpload(kind: RunKind): Pick<RouteShorthandOptions, "onRequest" | "onResponse"> {
+  function followUpload(kind: JobKind): Pick<RouteShorthandOptions, "onRequest" | "onResponse"> {
     return {
       onRequest: async (request) => {
         const id = followedId(request);
@@ -119,7 +129,7 @@ export function uploadTab(
   async function uploadPage(
     reply: FastifyReply,
     level: Level,
-    kind: RunKind,
+    kind: JobKind,
     { errors = {}, purpose = "" }: { errors?: Record<string, string>; purpose?: string } = {},
   ) {
     workers.warm();
@@ -142,10 +152,10 @@ export function uploadTab(
 
   /** Runs an uploaded file; problems come back on the form, with nothing changed. */
   async function runUpload(
-    request: FastifyRequest<{ Params: IdParams; Body: RunBody | null }>,
+    request: FastifyRequest<{ Params: IdParams; Body: UploadBody | null }>,
     reply: FastifyReply,
     level: Level,
-    kind: RunKind,
+    kind: JobKind,
   ) {
     const purpose = request.body?.call_purpose ?? "";
     const refuse = (status: number, errors: Record<string, string>) => {
@@ -183,7 +193,7 @@ export function uploadTab(
    * A file over the limit is refused by @fastify/multipart before the handler runs (413):
    * answered with the upload form saying so. Every other error goes to the portal's handler.
    */
-  function uploadLimitHandler(levelKind: LevelKind, kind: RunKind) {
+  function uploadLimitHandler(levelKind: LevelKind, kind: JobKind) {
     return async function (
       this: FastifyInstance,
       error: FastifyError,

@@ -21,7 +21,7 @@ export const splitEntries = (text: string): string[] =>
     .map((part) => part.trim())
     .filter((part) => part !== "");
 
-/** What the Manual tab's form posts (routes/runs/run-form.ts names the fields). */
+/** What the Manual tab's form posts (routes/runs/manual-tab.ts names the fields). */
 export interface ListForm {
   /** The list's entries, one per field, or a script's text of many. */
   numbers: string[];

@@ -1,15 +1,14 @@
-import csrf from "@fastify/csrf-protection";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CurrentUser } from "../../domain/permissions.js";
-import { safeRedirect } from "../../domain/safe-redirect.js";
-import { serverSecret as loadServerSecret } from "../../services/ops/server-secrets.js";
-import { authenticateToken, bearerTokenOf } from "../../services/people/api-tokens.js";
 import type { ScryptParams } from "../../services/people/passwords.js";
-import { resumeSession, SESSION_ABSOLUTE_MS } from "../../services/people/sessions.js";
-import { CHALLENGE_SECONDS, mustEnrol } from "../../services/people/two-factor.js";
+import { resumeSession } from "../../services/people/sessions.js";
+import { mustEnrol } from "../../services/people/two-factor.js";
 import { ensureFirstAdmin, toCurrentUser } from "../../services/people/users.js";
-import { jsonError } from "./json.js";
+import { authenticateApiTokens } from "./api-token-auth.js";
+import { setUpCsrf } from "./csrf.js";
+import { decorateRequireUser } from "./require-user.js";
+import { cookieNames, decorateSignInCookies } from "./sign-in-cookies.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -28,45 +27,11 @@ declare module "fastify" {
     /** The API token this request was authenticated with (Authorization: Bearer), or null. */
     apiToken: { id: number; name: string } | null;
   }
-  interface FastifyReply {
-    /** Starts the cookie of a freshly created session. */
-    setSessionCookie(token: string): FastifyReply;
-    clearSessionCookie(): FastifyReply;
-    /** The cookie of a sign-in whose password was right, waiting for its code (5 minutes). */
-    setChallengeCookie(token: string): FastifyReply;
-    clearChallengeCookie(): FastifyReply;
-    /** A CSRF token bound to this browser and its session, for forms and htmx headers. */
-    csrfToken(): string;
-    /** A new CSRF secret for this browser (at sign-in and sign-out): old tokens stop working. */
-    rotateCsrfSecret(): FastifyReply;
-  }
   interface FastifyInstance {
     /** Password hashing cost (lowered only by tests). */
     passwordHashing: ScryptParams;
-    /** onRequest guard for everything but sign-in, health and static files. */
-    requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
 }
-
-/**
- * Cookie names. Behind TLS (COOKIE_SECURE=true) both carry the `__Host-` prefix: a browser
- * then takes them only when Secure, for Path=/ and without Domain, so neither a sibling
- * subdomain nor a plain-HTTP page can plant or overwrite them (cookie tossing).
- */
-function cookieNames(secure: boolean): { session: string; csrf: string; challenge: string } {
-  const prefix = secure ? "__Host-" : "";
-  return {
-    session: `${prefix}nd_session`,
-    csrf: `${prefix}nd_csrf`,
-    challenge: `${prefix}nd_sign_in`,
-  };
-}
-
-/** Where a session that must enrol a second factor is held until it has. */
-const ENROL_PATH = "/account/two-factor";
-
-/** Requests a minute per API token (scripts; browsers are not limited this way). */
-export const TOKEN_RATE_PER_MINUTE = 600;
 
 export interface AuthOptions {
   adminEmail: string;
@@ -77,33 +42,11 @@ export interface AuthOptions {
   announce: (text: string) => void;
 }
 
-function serverSecret(app: FastifyInstance, name: string): Promise<string> {
-  return loadServerSecret(app.db, name);
-}
-
-/** Where a signed-out request goes: the sign-in page, coming back here afterwards. */
-function signInUrl(request: FastifyRequest): string {
-  const back =
-    request.method === "GET" && !request.isFragment
-      ? request.url
-      : (request.headers["hx-current-url"] as string | undefined);
-  let next = "/";
-  if (back) {
-    // HX-Current-URL is absolute (the page's own address): only its path and query come back.
-    try {
-      const url = new URL(back, "http://x");
-      next = safeRedirect(url.pathname + url.search);
-    } catch {
-      next = "/";
-    }
-  }
-  return next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`;
-}
-
 /**
- * Sign-in state on every request (sessions stored in the database, revocable), CSRF tokens
- * bound to the session, and the `requireUser` guard. CSRF is checked in preHandler because a
- * form body is not parsed yet at onRequest.
+ * Sign-in state on every request, in this order: the first portal admin, CSRF (csrf.ts), the
+ * sign-in cookies (sign-in-cookies.ts), an API token (api-token-auth.ts) or else the session
+ * cookie (sessions stored in the database, revocable: here), then the `requireUser` guard
+ * (require-user.ts) and no-store for every page.
  */
 export const authPlugin = fp<AuthOptions>(
   async (app, options) => {
@@ -128,18 +71,7 @@ export const authPlugin = fp<AuthOptions>(
       options.cookieSecure || request.protocol === "https";
     const names = cookieNames(options.cookieSecure);
 
-    await app.register(csrf, {
-      sessionPlugin: "@fastify/cookie",
-      cookieKey: names.csrf,
-      cookieOpts: { path: "/", sameSite: "lax", httpOnly: true },
-      getUserInfo: (request: FastifyRequest) => request.sessionId ?? "signed-out",
-      getToken: (request: FastifyRequest) => {
-        const body = request.body as Record<string, unknown> | undefined;
-        const fromBody = body && typeof body._csrf === "string" ? body._csrf : undefined;
-        return fromBody ?? (request.headers["x-csrf-token"] as string | undefined) ?? "";
-      },
-      csrfOpts: { hmacKey: await serverSecret(app, "csrf_hmac_key") },
-    });
+    await setUpCsrf(app, names, secure);
 
     app.decorateRequest("viewer", null);
     app.decorateRequest("user", null as unknown as CurrentUser);
@@ -149,98 +81,8 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest("challengeToken", null);
     app.decorateRequest("apiToken", null);
 
-    app.decorateReply("setSessionCookie", function (this: FastifyReply, token: string) {
-      return this.setCookie(names.session, token, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: secure(this.request),
-        maxAge: SESSION_ABSOLUTE_MS / 1000,
-      });
-    });
-    app.decorateReply("clearSessionCookie", function (this: FastifyReply) {
-      return this.clearCookie(names.session, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: secure(this.request),
-      });
-    });
-    app.decorateReply("setChallengeCookie", function (this: FastifyReply, token: string) {
-      return this.setCookie(names.challenge, token, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: secure(this.request),
-        maxAge: CHALLENGE_SECONDS,
-      });
-    });
-    app.decorateReply("clearChallengeCookie", function (this: FastifyReply) {
-      return this.clearCookie(names.challenge, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: secure(this.request),
-      });
-    });
-    app.decorateReply("csrfToken", function (this: FastifyReply) {
-      return this.generateCsrf({
-        userInfo: this.request.sessionId ?? "signed-out",
-        secure: secure(this.request),
-      } as Parameters<FastifyReply["generateCsrf"]>[0]);
-    });
-    app.decorateReply("rotateCsrfSecret", function (this: FastifyReply) {
-      // generateCsrf makes (and sets the cookie of) a new secret when the request shows none.
-      delete this.request.cookies[names.csrf];
-      this.csrfToken();
-      return this;
-    });
-
-    // A request that shows an Authorization header is judged by it alone: a bad or revoked
-    // token is refused, never quietly replaced by whatever session cookie came along.
-    app.addHook("onRequest", async (request, reply) => {
-      const authorization = request.headers.authorization;
-      if (authorization === undefined) return;
-      const secret = bearerTokenOf(authorization);
-      const found = secret ? await authenticateToken(app.db, secret) : null;
-      if (!found) {
-        reply
-          .code(401)
-          .header("WWW-Authenticate", 'Bearer realm="numberdesk", error="invalid_token"');
-        return reply.send(
-          jsonError(
-            401,
-            secret
-              ? "This API token is not valid: unknown, revoked, or its user is disabled."
-              : "Send the API token as: Authorization: Bearer <token>.",
-          ),
-        );
-      }
-      const token = { id: found.token.id, name: found.token.name };
-      request.apiToken = token;
-      request.viewer = { ...toCurrentUser(found.user), token };
-    });
-
-    // Each token has its own budget; a runaway script slows itself, not the portal. Checked
-    // here rather than with app.rateLimit(), whose hook would mark the request as limited and
-    // so switch off the per-route limits (sign-in, uploads) for it.
-    const tokenLimit = app.createRateLimit({
-      max: TOKEN_RATE_PER_MINUTE,
-      timeWindow: 60_000,
-      keyGenerator: (request: FastifyRequest) => `token:${request.apiToken?.id ?? 0}`,
-    });
-    app.addHook("onRequest", async (request, reply) => {
-      if (request.apiToken === null) return;
-      const limit = await tokenLimit(request);
-      if (limit.isAllowed || !limit.isExceeded) return;
-      reply.code(429).header("Retry-After", String(limit.ttlInSeconds));
-      return reply.send(
-        jsonError(
-          429,
-          `Too many requests with this token: at most ${TOKEN_RATE_PER_MINUTE} a minute. Try again in ${limit.ttlInSeconds} s.`,
-        ),
-      );
-    });
+    decorateSignInCookies(app, names, secure);
+    authenticateApiTokens(app);
 
     // Every signed-in request looks up its session and the two-factor rule: kept in the read
     // cache on SQLite, whose data version moves with any commit. On PostgreSQL the version
@@ -264,56 +106,11 @@ export const authPlugin = fp<AuthOptions>(
       request.mustEnrolTwoFactor = await mustEnrol(app.db, request.viewer, lookupCache);
     });
 
-    // Every state change is a POST, and every POST proves it came from our own form, or
-    // carries a valid API token: a browser never sends one on its own, so no site can forge it.
-    app.addHook("preHandler", (request, reply, done) => {
-      if (request.method !== "POST" || request.apiToken !== null) return done();
-      app.csrfProtection(request, reply, done);
-    });
+    decorateRequireUser(app);
 
     // Signed-in pages are private: no browser or proxy may keep a copy (back button after sign-out).
     app.addHook("onSend", async (request, reply) => {
       if (!request.url.startsWith("/static/")) reply.header("Cache-Control", "no-store");
-    });
-
-    app.decorate("requireUser", async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!request.viewer) {
-        const target = signInUrl(request);
-        if (request.isFragment) {
-          reply.header("HX-Redirect", target);
-          reply.code(401);
-          return reply.send("Sign in to continue.");
-        }
-        if (request.headers.accept?.includes("text/html")) {
-          return reply.redirect(target, 303);
-        }
-        reply.code(401);
-        return reply.send(jsonError(401, "Sign in to continue."));
-      }
-      request.user = request.viewer;
-      if (request.mustChangePassword && !request.url.startsWith("/account/password")) {
-        return reply.redirect("/account/password", 303);
-      }
-      // Under a two-factor rule without a second factor: enrolment before anything else
-      // (signing out, outside this guard, still works).
-      if (
-        request.mustEnrolTwoFactor &&
-        !request.mustChangePassword &&
-        request.url !== ENROL_PATH &&
-        !request.url.startsWith(`${ENROL_PATH}?`)
-      ) {
-        const message = "Set up two-factor sign-in first: your portal requires it.";
-        if (request.isFragment) {
-          reply.header("HX-Redirect", ENROL_PATH);
-          reply.code(403);
-          return reply.send(message);
-        }
-        if (request.wantsJson) {
-          reply.code(403);
-          return reply.send(jsonError(403, `${message} Open ${ENROL_PATH} in a browser.`));
-        }
-        return reply.redirect(ENROL_PATH, 303);
-      }
     });
   },
   { name: "auth", dependencies: ["db", "htmx", "json", "@fastify/cookie", "@fastify/rate-limit"] },
