@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CurrentUser } from "../../domain/permissions.js";
 import { safeRedirect } from "../../domain/safe-redirect.js";
+import { MemoryRateCounter, type RateCounter } from "../../services/ops/rate-limits.js";
 import { serverSecret as loadServerSecret } from "../../services/ops/server-secrets.js";
 import { authenticateToken, bearerTokenOf } from "../../services/people/api-tokens.js";
 import type { ScryptParams } from "../../services/people/passwords.js";
@@ -221,23 +222,29 @@ export const authPlugin = fp<AuthOptions>(
       request.viewer = { ...toCurrentUser(found.user), token };
     });
 
-    // Each token has its own budget; a runaway script slows itself, not the portal. Checked
-    // here rather than with app.rateLimit(), whose hook would mark the request as limited and
-    // so switch off the per-route limits (sign-in, uploads) for it.
-    const tokenLimit = app.createRateLimit({
-      max: TOKEN_RATE_PER_MINUTE,
-      timeWindow: 60_000,
-      keyGenerator: (request: FastifyRequest) => `token:${request.apiToken?.id ?? 0}`,
-    });
+    // Each token has its own budget; a runaway script slows itself, not the portal. Counted
+    // here rather than with the rate-limit plugin, whose hook would mark the request as
+    // limited and so switch off the per-route limits (sign-in, uploads) for it. On PostgreSQL in the
+    // database, so a script spread over several instances has one budget; on SQLite (one
+    // process on one box) in memory, as last_used_at is written only now and then: a
+    // script's reads must not each be a write queued behind a bulk run's transaction.
+    const tokenCounter: RateCounter =
+      app.database.kind === "postgres" ? app.rateCounter : new MemoryRateCounter();
     app.addHook("onRequest", async (request, reply) => {
       if (request.apiToken === null) return;
-      const limit = await tokenLimit(request);
-      if (limit.isAllowed || !limit.isExceeded) return;
-      reply.code(429).header("Retry-After", String(limit.ttlInSeconds));
+      const now = Date.now();
+      const { hits, resetsAt } = await tokenCounter.hit(
+        `token:${request.apiToken.id}`,
+        60_000,
+        now,
+      );
+      if (hits <= TOKEN_RATE_PER_MINUTE) return;
+      const seconds = Math.max(1, Math.ceil((resetsAt - now) / 1000));
+      reply.code(429).header("Retry-After", String(seconds));
       return reply.send(
         jsonError(
           429,
-          `Too many requests with this token: at most ${TOKEN_RATE_PER_MINUTE} a minute. Try again in ${limit.ttlInSeconds} s.`,
+          `Too many requests with this token: at most ${TOKEN_RATE_PER_MINUTE} a minute. Try again in ${seconds} s.`,
         ),
       );
     });
@@ -311,5 +318,5 @@ export const authPlugin = fp<AuthOptions>(
       }
     });
   },
-  { name: "auth", dependencies: ["db", "htmx", "json", "@fastify/cookie", "@fastify/rate-limit"] },
+  { name: "auth", dependencies: ["db", "htmx", "json", "@fastify/cookie"] },
 );

@@ -1,6 +1,7 @@
 import fp from "fastify-plugin";
 import type { Kysely } from "kysely";
 import type { Database, DB } from "../../db/database.js";
+import { SharedRateCounter } from "../../services/ops/rate-limits.js";
 import { ReadCache } from "../../services/read-cache.js";
 
 declare module "fastify" {
@@ -9,6 +10,8 @@ declare module "fastify" {
     database: Database;
     /** Costly reads (exact counts, the digit index), forgotten whenever the data changes. */
     readCache: ReadCache;
+    /** Rate limits counted in the database, shared by every instance on it. */
+    rateCounter: SharedRateCounter;
   }
 }
 
@@ -18,6 +21,7 @@ export const dbPlugin = fp<{ database: Database }>(
     app.decorate<Database>("database", database);
     app.decorate("db", database.db);
     app.decorate("readCache", new ReadCache(database.dataVersion));
+    app.decorate("rateCounter", new SharedRateCounter(database.db));
     app.addHook("onClose", async () => {
       await database.close();
     });
