@@ -26,8 +26,9 @@ async function main(): Promise<void> {
   let closing = false;
   // An answer sent while shutting down closes its connection. Otherwise a keep-alive client
   // whose request was in flight holds the server open for its idle timeout (72 s) after it.
-  app.addHook("onSend", async (_request, reply) => {
+  app.addHook("onSend", (_request, reply, payload, done) => {
     if (closing) reply.header("connection", "close");
+    done(null, payload);
   });
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {

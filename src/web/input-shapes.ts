@@ -101,8 +101,9 @@ export const inputShapesPlugin = fp(
       for (const method of methods) app.registeredRoutes.push({ method, url: route.url, schema });
     });
     // preHandler runs after parsing and validation: an error before it is the input's fault.
-    app.addHook("preHandler", async (request) => {
+    app.addHook("preHandler", (request, _reply, done) => {
       request.inputAccepted = true;
+      done();
     });
   },
   { name: "input-shapes" },

@@ -30,6 +30,8 @@ export interface NavItem {
 
 export interface NavGroup {
   label: string | null;
+  /** Where the group's label itself leads, when it is a link rather than a plain heading. */
+  href?: string;
   items: NavItem[];
 }
 
@@ -73,7 +75,11 @@ export function buildNavigation(user: CurrentUser, level: Level | null): NavGrou
         { key: "numbers", label: "Phone Numbers", href: `${here}/numbers` },
       ],
     });
-    groups.push({ label: "Manage Phone Numbers", items: manageItems(user, level) });
+    // The label is a link too (issue 12): to the first screen of the group the role may use,
+    // Add Phone Numbers for those who change numbers (offered at every level), Runs for a
+    // viewer, so it never leads where the role is refused.
+    const manage = manageItems(user, level);
+    groups.push({ label: "Manage Phone Numbers", href: manage[0]?.href ?? here, items: manage });
     // A program has no programs or users of its own: those items list its unit's.
     const listsOf = level.kind === "program" && level.unit ? `/units/${level.unit.id}` : here;
     const items: NavItem[] = [{ key: "programs", label: "Programs", href: `${listsOf}/programs` }];

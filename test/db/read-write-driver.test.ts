@@ -137,3 +137,38 @@ t.test("a transaction SQLite already ended keeps its own error, not the rollback
   await sql`insert into notes (text) values ('next')`.execute(database.db);
   t.same(await texts(database), ["next"], "the writer is free again");
 });
+
+t.test(
+  "kept statements: the same SQL answers fresh rows, a schema change, and many shapes",
+  async (t) => {
+    const database = await scratch(t);
+    const all = () =>
+      sql<Record<string, unknown>>`select * from notes order by id`.execute(database.db);
+    await sql`insert into notes (text) values ('one')`.execute(database.db);
+    t.same((await all()).rows, [{ id: 1, text: "one" }]);
+    await sql`insert into notes (text) values ('two')`.execute(database.db);
+    t.same((await all()).rows.length, 2, "the kept statement reads the rows written since");
+    await sql`alter table notes add column tag text`.execute(database.db);
+    t.same(
+      (await all()).rows[0],
+      { id: 1, text: "one", tag: null },
+      "after a schema change, the kept statement is prepared again by SQLite",
+    );
+    // More shapes than are kept: the oldest are dropped, every query still answers.
+    const answers: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const row = await sql<{ n: number }>`select ${sql.lit(i)} as n`.execute(database.db);
+      answers.push(row.rows[0]?.n ?? -1);
+    }
+    t.same(
+      answers,
+      Array.from({ length: 600 }, (_, i) => i),
+    );
+    await t.rejects(
+      sql`insert into notes (id, text) values (1, 'again')`.execute(database.db),
+      /UNIQUE|PRIMARY KEY/,
+    );
+    await sql`insert into notes (id, text) values (3, 'three')`.execute(database.db);
+    t.equal((await all()).rows.length, 3, "a statement that failed once works again");
+  },
+);

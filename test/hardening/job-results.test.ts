@@ -68,11 +68,11 @@ t.test(
     const addJob = jobIdOf(add.headers.location);
     t.match(
       (await admin.inject({ url: `/jobs/${addJob}.csv` })).body,
-      /Already in ACME Corp › Sales/,
+      /It is in ACME Corp › Sales/,
     );
     const read = await billingAdmin.inject({ url: `/jobs/${addJob}`, headers: HTML });
     t.notMatch(read.body, /Sales|Globex/);
-    t.match(read.body, /Already in the portal, in a place you cannot see\./);
+    t.match(read.body, /Exists elsewhere: It is in a place you cannot see\./);
     t.notMatch(read.body, /aria-label="Move \+12137281001 here"/, "no Move here for them either");
   },
 );

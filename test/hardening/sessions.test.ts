@@ -3,10 +3,12 @@
  * and sign-in is limited per account as well as per address.
  */
 import t from "tap";
+import { createDb } from "../../src/db/database.js";
 import { Agent } from "../helpers/agent.js";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, buildTestApp, form } from "../helpers/app.js";
 
 const HTML = { accept: "text/html" };
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
 t.test("a session ends after 30 idle minutes, and after 12 hours whatever its use", async (t) => {
@@ -49,6 +51,36 @@ t.test("a session ends after 30 idle minutes, and after 12 hours whatever its us
   t.equal(old.statusCode, 303, "12 hours: signed out however busy");
   t.match(String(old.headers.location), /^\/login/);
 });
+
+t.test(
+  "a sign-out or a disabled user written by another process counts at the next request",
+  async (t) => {
+    // Signed-in requests keep their session lookup until the data version moves (on SQLite);
+    // a write through another connection, as `npm run user` or a second instance makes, must
+    // end the session at once all the same.
+    const { app, admin, databaseUrl, close } = await buildTestApp();
+    t.teardown(close);
+    const other = createDb(databaseUrl);
+    t.teardown(() => other.close());
+    const page = (agent: Agent) => agent.inject({ url: "/businesses", headers: HTML });
+    t.equal((await page(admin)).statusCode, 200, "signed in");
+    t.equal((await page(admin)).statusCode, 200, "and again (the lookup is kept now)");
+    await other.db.deleteFrom("sessions").execute();
+    // Another process's commits are looked for once per turn of the event loop (a request over
+    // the network is a new turn; app.inject's chain of promises is not): let one pass.
+    await nextTurn();
+    const ended = await page(admin);
+    t.equal(ended.statusCode, 303, "the session deleted elsewhere: signed out");
+    t.match(String(ended.headers.location), /^\/login/);
+
+    const again = await new Agent(app).signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    t.equal((await page(again)).statusCode, 200);
+    t.equal((await page(again)).statusCode, 200);
+    await other.db.updateTable("users").set({ disabled_at: new Date().toISOString() }).execute();
+    await nextTurn();
+    t.equal((await page(again)).statusCode, 303, "the user disabled elsewhere: signed out");
+  },
+);
 
 t.test("a new session lasts 12 hours at most", async (t) => {
   const { database, close } = await buildTestApp();

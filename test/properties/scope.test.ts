@@ -31,7 +31,7 @@ import {
 
 const HTML = { accept: "text/html" };
 const POOL = numberPool(10);
-const GENERIC_ELSEWHERE = "Already in the portal, in a place you cannot see.";
+const GENERIC_ELSEWHERE = "It is in a place you cannot see.";
 
 interface Actor {
   key: string;

@@ -162,6 +162,18 @@ t.test("Undo of a delete run restores what it removed", async (t) => {
     twice.body,
     /This run was already undone on \d{4}-\d\d-\d\d \d\d:\d\d UTC by admin@example\.test\./,
   );
+  t.notMatch(twice.body, /<html/, "htmx gets the message alone, for the page's flash");
+  const plain = await admin.inject({ method: "POST", url: `${job}/undo`, ...form({}) });
+  t.equal(plain.statusCode, 409, "without JavaScript a second Undo is refused too");
+  t.match(plain.body, /<h1 id="dialog-title">Delete run #\d+/, "on the job's own page");
+  t.match(
+    plain.body,
+    /<p class="notice notice-error" role="alert" id="job-refusal">This run was already undone on \d{4}-\d\d-\d\d \d\d:\d\d UTC by admin@example\.test\.<\/p>/,
+    "saying why, in the result's error area",
+  );
+  t.match(plain.body, /id="job-undone"/, "the result shows the run as undone");
+  t.notMatch(plain.body, />Undo</, "with no Undo button");
+  t.match(plain.body, new RegExp(`href="/units/${acme.unitId}/numbers"`), "at the job's level");
   const json = await admin.inject({
     method: "POST",
     url: `${job}/undo`,

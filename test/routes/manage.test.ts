@@ -61,7 +61,7 @@ t.test(
     const rows = await outcomes(jobId);
     t.match(
       rows[4]?.message,
-      /It is in ACME Corp, outside ACME Corp › Billing\./,
+      /It is in ACME Corp, not in ACME Corp › Billing\./,
       "OUTSIDE_LEVEL names where",
     );
     t.notMatch(JSON.stringify(rows), /Globex/, "another tenant's number is not revealed");
@@ -184,14 +184,10 @@ t.test("add: valid numbers land at the level; each rejection has its code", asyn
   );
   t.match(
     rows[5]?.message,
-    /Already in ACME Corp › Billing\./,
+    /^It is in ACME Corp › Billing\./,
     "says where when the user may see it",
   );
-  t.equal(
-    rows[6]?.message,
-    "Already in the portal, in a place you cannot see.",
-    "…and nothing more otherwise",
-  );
+  t.equal(rows[6]?.message, "It is in a place you cannot see.", "…and nothing more otherwise");
   t.equal(await count(), 6);
   const added = await db
     .selectFrom("phone_numbers")
@@ -305,5 +301,94 @@ t.test(
       ],
     );
     t.equal(await count(), 3, "two removed of five");
+  },
+);
+
+t.test(
+  "a rejection's reason reads once: page, htmx dialog, CSV and JSON say the same",
+  async (t) => {
+    const { editor, acme } = await setup(t);
+    const add = await editor.inject({
+      method: "POST",
+      url: `/programs/${acme.programId}/numbers/add`,
+      ...form({
+        numbers: "+1 213 373 4253\n+1 213 373 4254\n+1 213 373 9999\n2133734254",
+        call_purpose: "1",
+      }),
+    });
+    const del = await editor.inject({
+      method: "POST",
+      url: `/units/${acme.unitId}/numbers/delete`,
+      ...form({ numbers: "+1 310 728 4411\n+1 213 373 1111", confirm: "yes" }),
+    });
+    const sentencesOf = (html: string) =>
+      [
+        ...html.matchAll(
+          /<td class="num">(\d+)<\/td><td><bdi>[^<]*<\/bdi><\/td><td>([^<]*)<\/td><td><code>([A-Z_]+)<\/code>/g,
+        ),
+      ].map((m) => [Number(m[1]), m[3], m[2]]);
+    const expected = {
+      add: [
+        [1, "ALREADY_HERE", /^Already here: It is in ACME Corp › Billing › [^:]+\.$/],
+        [2, "EXISTS_ELSEWHERE", /^Exists elsewhere: It is in ACME Corp › Billing\.$/],
+        [3, "EXISTS_ELSEWHERE", /^Exists elsewhere: It is in a place you cannot see\.$/],
+        [4, "DUPLICATE_IN_LIST", /^Duplicate in this list: The same number as entry 2\.$/],
+      ],
+      delete: [
+        [
+          1,
+          "OUTSIDE_LEVEL",
+          /^Outside this level: It is in ACME Corp, not in ACME Corp › Billing\.$/,
+        ],
+        [2, "NOT_FOUND", /^Not found among the numbers you can see\.$/],
+      ],
+    };
+    for (const [kind, run] of [
+      ["add", add],
+      ["delete", del],
+    ] as const) {
+      const job = `/jobs/${jobIdOf(run.headers.location)}`;
+      const want = expected[kind];
+      const page = sentencesOf((await editor.inject({ url: job, headers: HTML })).body);
+      const dialog = sentencesOf(
+        (await editor.inject({ url: job, headers: { "hx-request": "true" } })).body,
+      );
+      const sentence = (rows: Array<[number, string, string]>, line: number) =>
+        rows.find(([l]) => l === line);
+      for (const [line, code, words] of want) {
+        const shown = sentence(page as Array<[number, string, string]>, line as number);
+        t.equal(shown?.[1], code, `${kind} line ${line}: ${code}`);
+        t.match(shown?.[2], words as RegExp, `${kind} line ${line} reads once on /jobs/:id`);
+        t.same(
+          sentence(dialog as Array<[number, string, string]>, line as number),
+          shown,
+          "the dialog says the same",
+        );
+      }
+      // The CSV and JSON carry the reason and the message apart: the message adds to the reason.
+      const json = JSON.parse(
+        (await editor.inject({ url: job, headers: { accept: "application/json" } })).body,
+      ) as { outcomes: Array<{ line: number; code: string; reason: string; message: string }> };
+      const csv = (await editor.inject({ url: `${job}.csv` })).body.trim().split("\n").slice(1);
+      for (const [line] of want) {
+        const o = json.outcomes.find((x) => x.line === line);
+        const shown = sentence(page as Array<[number, string, string]>, line as number)?.[2];
+        t.equal(
+          o?.message.startsWith(o.reason) ? o.message : `${o?.reason}: ${o?.message}`,
+          shown,
+          `${kind} line ${line}: JSON's reason and message make the page's sentence`,
+        );
+        t.notMatch(
+          o?.message,
+          new RegExp(`^${o?.reason.split(" ")[0]}\\b(?! found)`, "i"),
+          "the message does not start by saying the reason again",
+        );
+        const cells = csv.find((row) => row.startsWith(`${line},`));
+        t.ok(
+          cells?.includes(`,${o?.reason},`) && cells.includes(o?.message ?? "?"),
+          "the CSV has both",
+        );
+      }
+    }
   },
 );

@@ -224,5 +224,78 @@ t.test("Manage Phone Numbers ▾ on the dashboard, and the sidebar's group", asy
     "a viewer may only look",
   );
   const sidebar = /<nav class="main-nav" aria-label="Main">([\s\S]*?)<\/nav>/.exec(read.body)?.[1];
-  t.match(sidebar, /Manage Phone Numbers<\/p>\s*<ul>\s*<li><a href="\/units\/\d+\/runs">Runs</);
+  t.match(
+    sidebar,
+    /Manage Phone Numbers<\/a><\/p>\s*<ul>\s*<li><a href="\/units\/\d+\/runs">Runs</,
+  );
+});
+
+t.test("the sidebar's Manage Phone Numbers is a link, at every level, for each role", async (t) => {
+  const { app, admin, database, editor, acme } = await buildRunGround(t);
+  const viewer = (
+    await userAgent(app, database.db, "v3@acme.test", "viewer", `business:${acme.businessId}`)
+  ).agent;
+  /** The sidebar's Manage group: where its label leads, and its items' labels. */
+  const manageGroupOf = (html: string) => {
+    const group =
+      /<p class="nav-group-label nav-group-link"><a href="([^"]+)">Manage Phone Numbers<\/a><\/p>\s*<ul>([\s\S]*?)<\/ul>/.exec(
+        html,
+      );
+    return {
+      href: group?.[1] ?? null,
+      items: [...(group?.[2] ?? "").matchAll(/<a href="[^"]+"[^>]*>([^<]+)<\/a>/g)].map(
+        (m) => m[1],
+      ),
+    };
+  };
+  const levels = [
+    ["businesses", acme.businessId, true],
+    ["units", acme.unitId, true],
+    ["programs", acme.programId, false],
+  ] as const;
+  for (const [segment, id, deletes] of levels) {
+    const here = `/${segment}/${id}`;
+    for (const [role, agent] of [
+      ["portal admin", admin],
+      ["editor", editor],
+    ] as const) {
+      const page = await agent.inject({ url: `${here}/numbers` });
+      t.same(
+        manageGroupOf(page.body),
+        {
+          href: `${here}/numbers/add`,
+          items: [
+            "Add Phone Numbers",
+            ...(deletes ? ["Delete Phone Numbers"] : []),
+            "Runs",
+            "Recently Removed",
+          ],
+        },
+        `${role} at ${segment}: the label leads to Add, the items stay`,
+      );
+      t.equal((await agent.inject({ url: `${here}/numbers/add` })).statusCode, 200);
+    }
+    const seen = await viewer.inject({ url: `${here}/overview` });
+    t.same(
+      manageGroupOf(seen.body),
+      { href: `${here}/runs`, items: ["Runs", "Recently Removed"] },
+      `viewer at ${segment}: the label leads to Runs, nothing it may not use`,
+    );
+    t.equal((await viewer.inject({ url: `${here}/runs` })).statusCode, 200);
+  }
+  // htmx asks the dashboard for its rows only; a boosted request gets the whole page, and with
+  // it the same link.
+  const fragment = await editor.inject({
+    url: `/units/${acme.unitId}/numbers`,
+    headers: { ...HX, "hx-target": "number-results" },
+  });
+  t.equal(fragment.statusCode, 200);
+  t.notMatch(fragment.body, /nav-group-link/, "the rows fragment carries no sidebar");
+  const boosted = await editor.inject({
+    url: `/units/${acme.unitId}/numbers`,
+    headers: { ...HX, "hx-boosted": "true" },
+  });
+  t.equal(manageGroupOf(boosted.body).href, `/units/${acme.unitId}/numbers/add`);
+  const adding = await editor.inject({ url: `/units/${acme.unitId}/numbers/add` });
+  t.match(adding.body, /aria-current="page">Add Phone Numbers</, "Add stays the current item");
 });

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import t, { type Test } from "tap";
+import type { Database } from "../../src/db/database.js";
 import type { Agent } from "../helpers/agent.js";
 import { HX } from "../helpers/app.js";
 import { callPurposeId } from "../helpers/fixtures.js";
@@ -44,6 +46,39 @@ function multipart(
 }
 
 /** Valid, distinct Los Angeles numbers nobody has, in E.164. */
+/**
+ * Holds up the next run that needs `e164` until the returned function is called. SQLite: by
+ * taking the writer lock. PostgreSQL: by locking the number's row in another transaction.
+ */
+async function holdUp(database: Database, e164: string): Promise<() => Promise<void>> {
+  if (database.kind === "sqlite") {
+    await database.writerLock.acquire();
+    let released = false;
+    return async () => {
+      if (!released) database.writerLock.release();
+      released = true;
+    };
+  }
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let locked = () => {};
+  const lockTaken = new Promise<void>((resolve) => {
+    locked = resolve;
+  });
+  const holding = database.db.transaction().execute(async (trx) => {
+    await sql`select id from phone_numbers where e164 = ${e164} for update`.execute(trx);
+    locked();
+    await released;
+  });
+  await lockTaken;
+  return async () => {
+    release();
+    await holding;
+  };
+}
+
 const freshNumbers = (count: number, from = 3_000_000) =>
   Array.from({ length: count }, (_, i) => `+1213${from + i}`);
 
@@ -145,7 +180,7 @@ t.test(
     );
     const rows = await outcomes(jobId);
     t.equal(rows[1]?.message, "The same number as entry 3.", "the duplicate names the line");
-    t.equal(rows[2]?.message, "Its call purpose is Customer Service, not Survey.");
+    t.equal(rows[2]?.message, "It is Customer Service, not Survey.");
     const job = await db
       .selectFrom("jobs")
       .selectAll()
@@ -548,15 +583,10 @@ t.test("the progress fragment polls itself while the post is open; 286 stops it"
   t.equal(notAnId.statusCode, 286);
   t.equal(notAnId.body, "", "not an id: nothing to swap in");
 
-  // Another change holds the writer: the run reads its file, then waits its turn. (SQLite's
-  // writer lock: PostgreSQL has none, its runs lock rows as they take them.)
-  if (database.kind !== "sqlite") throw new Error("this test holds SQLite's writer lock");
-  await database.writerLock.acquire();
-  let released = false;
-  const release = () => {
-    if (!released) database.writerLock.release();
-    released = true;
-  };
+  // Another change holds what the run needs: the run reads its file, then waits its turn.
+  // SQLite: the writer lock. PostgreSQL has none: its runs lock the rows they take (FOR
+  // UPDATE), so another transaction holds one of the file's numbers.
+  const release = await holdUp(database, "+12133734254");
   t.teardown(release);
   const followed = { ...HX, "x-upload-progress": progressId };
   const posting = upload(
@@ -569,19 +599,24 @@ t.test("the progress fragment polls itself while the post is open; 286 stops it"
     followed,
   );
   let waiting = await fragment();
-  for (let i = 0; i < 200 && !waiting.words?.includes("waiting"); i++) {
+  const held = database.kind === "sqlite" ? /waiting/ : /^(Deleting 0 of 3|3 numbers read)/;
+  for (let i = 0; i < 200 && !held.test(waiting.words ?? ""); i++) {
     t.equal(waiting.status, 200, "while the post is open, ask again");
     await new Promise((resolve) => setTimeout(resolve, 50));
     waiting = await fragment();
   }
   t.equal(waiting.status, 200, "waiting: 200");
   t.equal(waiting.trigger, "load delay:500ms", "the answer polls itself");
-  t.equal(waiting.words, "3 numbers read; waiting for another change to finish…");
+  if (database.kind === "sqlite") {
+    t.equal(waiting.words, "3 numbers read; waiting for another change to finish…");
+  } else {
+    t.match(waiting.words, held, "the file is read; the run is held at the row's lock");
+  }
   t.match(
     waiting.body,
     /<span id="upload-bar"[^>]* hx-swap-oob="innerHTML"><progress max="1" aria-label/,
   );
-  release();
+  await release();
   const posted = await posting;
   // With htmx the answer is the result itself, for the page's dialog (routes/runs/run-answer.ts).
   t.equal(posted.statusCode, 200);
@@ -634,7 +669,7 @@ t.test("delete upload: a number written as stored must still match its call purp
     return (await outcomes(jobIdOf(res.headers.location))).map((o) => [o.code, o.message]);
   };
   t.same(await codes("phone_number,call_purpose\n+12133734254,Survey\n"), [
-    ["CALL_PURPOSE_MISMATCH", "Its call purpose is Customer Service, not Survey."],
+    ["CALL_PURPOSE_MISMATCH", "It is Customer Service, not Survey."],
   ]);
   t.same(
     await codes("phone_number,call_purpose\n+12133734254,customer service\n"),

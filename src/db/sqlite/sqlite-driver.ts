@@ -56,8 +56,34 @@ function isRead(query: CompiledQuery): boolean {
   return RawNode.is(query.query) && READ_SQL.test(query.sql);
 }
 
+/**
+ * Prepared statements kept per connection, by SQL text, the most recently used last.
+ * Preparing (parsing and planning) cost more than running the small queries every page makes,
+ * the session lookup among them (issue 16's profile). SQLite re-prepares a kept statement by
+ * itself after a schema change. Bounded: bulk writes make SQL of many shapes.
+ */
+const STATEMENTS_KEPT = 256;
+const statementCaches = new WeakMap<Handle, Map<string, SqliteDatabase.Statement>>();
+
+function prepared(handle: Handle, sql: string): SqliteDatabase.Statement {
+  let cache = statementCaches.get(handle);
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(handle, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement) {
+    cache.delete(sql);
+  } else {
+    statement = handle.prepare(sql);
+    if (cache.size >= STATEMENTS_KEPT) cache.delete(cache.keys().next().value as string);
+  }
+  cache.set(sql, statement);
+  return statement;
+}
+
 function run(handle: Handle, { sql, parameters }: CompiledQuery): QueryResult<unknown> {
-  const statement = handle.prepare(sql);
+  const statement = prepared(handle, sql);
   if (statement.reader) return { rows: statement.all(parameters) };
   const { changes, lastInsertRowid } = statement.run(parameters);
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };

@@ -47,7 +47,7 @@ const homeOf = (n: NumberView): string => {
 
 export async function numberRoutes(app: FastifyInstance): Promise<void> {
   const level = (request: FastifyRequest<{ Params: IdParams }>, kind: LevelKind): Promise<Level> =>
-    resolveLevel(app.db, request.user, kind, toId(request.params.id));
+    resolveLevel(app.db, request.user, kind, toId(request.params.id), app.readCache);
 
   for (const kind of ["business", "unit", "program"] as const) {
     const base = `/${LEVEL_SEGMENTS[kind]}/:id${ID}/numbers`;

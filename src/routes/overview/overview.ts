@@ -12,7 +12,13 @@ export async function overviewRoutes(app: FastifyInstance): Promise<void> {
       `/${LEVEL_SEGMENTS[kind]}/:id${ID}/overview`,
       async (request, reply) => {
         // The same rule as the dashboard: a level outside the user's scope does not exist.
-        const at = await resolveLevel(app.db, request.user, kind, toId(request.params.id));
+        const at = await resolveLevel(
+          app.db,
+          request.user,
+          kind,
+          toId(request.params.id),
+          app.readCache,
+        );
         const overview = await loadOverview(app.db, app.readCache, at);
         if (request.wantsJson) return overviewJson(overview);
         return reply.page("overview/page", {

@@ -14,6 +14,8 @@ export interface ResultOptions {
   page?: string;
   /** Said at the top of the result after Undo or Move here. */
   message?: string;
+  /** Said at the top of the result, as an error, when Undo or Move here was refused. */
+  refusal?: string;
   /** Extra data for the fragment, e.g. the Manual tab's emptied list, swapped out of band. */
   resetList?: Record<string, unknown>;
 }
@@ -43,6 +45,7 @@ export async function replyWithResult(
     backHref: backHrefOf(job, canEditNumbers(user)),
     pageSize: RESULT_PAGE_SIZE,
     message: options.message ?? null,
+    refusal: options.refusal ?? null,
     resetList: options.resetList ?? null,
   };
   return reply.dialog("manage/_job-result", data);

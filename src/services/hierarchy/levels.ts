@@ -20,8 +20,11 @@ export async function resolveLevel(
   user: CurrentUser,
   kind: LevelKind,
   id: number,
+  /** Pages read on every view (dashboard, Overview) keep the level's names until data moves. */
+  cache?: ReadCache,
 ): Promise<Level> {
-  const level = await findLevel(db, kind, id);
+  const find = () => findLevel(db, kind, id);
+  const level = await (cache ? cache.get(`level:${kind}:${id}`, find) : find());
   if (!level || !canSeeLevel(user, level)) throw new NotFoundError(`No such ${kind}.`);
   return level;
 }

@@ -13,6 +13,7 @@ import {
   insertSession,
   touchSession,
 } from "../../queries/sessions.js";
+import type { ReadCache } from "../read-cache.js";
 
 const SESSION_IDLE_MS = 30 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
@@ -57,14 +58,21 @@ export interface ResumedSession {
   user: User;
 }
 
-/** The live session for a cookie token, or null when unknown, expired, idle or disabled. */
+/**
+ * The live session for a cookie token, or null when unknown, expired, idle or disabled.
+ * With a read cache, the lookup every signed-in request makes is kept until the data version
+ * moves: a sign-out, a disabled user, a password change or the once-a-minute touch below are
+ * writes, so none of them is missed; expiry is still judged here, against the clock.
+ */
 export async function resumeSession(
   db: Kysely<DB>,
   token: string,
   now = new Date(),
+  cache?: ReadCache,
 ): Promise<ResumedSession | null> {
   const id = sessionIdOf(token);
-  const found = await findSessionWithUser(db, id);
+  const lookup = () => findSessionWithUser(db, id);
+  const found = await (cache ? cache.get(`session:${id}`, lookup) : lookup());
   if (!found) return null;
   const { session, user } = found;
   const idleSince = now.getTime() - Date.parse(session.last_seen_at);

@@ -27,6 +27,7 @@ import {
 } from "../../queries/two-factor.js";
 import { findUser } from "../../queries/users.js";
 import { auditPlaceOf, recordAudit } from "../audit/audit.js";
+import type { ReadCache } from "../read-cache.js";
 import { manageable, scopeOf, toCurrentUser } from "./users.js";
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -85,10 +86,19 @@ export async function hasSecondFactor(db: Kysely<DB>, userId: number): Promise<b
   return Boolean((await findTwoFactor(db, userId))?.secret);
 }
 
-/** Whether this user has to enrol before doing anything else (a rule covers them, no app yet). */
-export async function mustEnrol(db: Kysely<DB>, user: CurrentUser): Promise<boolean> {
-  if (!(await requiredFor(db, user))) return false;
-  return !(await hasSecondFactor(db, user.id));
+/**
+ * Whether this user has to enrol before doing anything else (a rule covers them, no app yet).
+ * Asked on every signed-in request: with a read cache, kept until the data version moves
+ * (a rule or an enrolment is a write).
+ */
+export async function mustEnrol(
+  db: Kysely<DB>,
+  user: CurrentUser,
+  cache?: ReadCache,
+): Promise<boolean> {
+  const decide = async () =>
+    (await requiredFor(db, user)) ? !(await hasSecondFactor(db, user.id)) : false;
+  return cache ? cache.get(`must-enrol:${user.id}:${businessOf(user)}`, decide) : decide();
 }
 
 /**

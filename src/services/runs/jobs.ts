@@ -12,9 +12,11 @@ import {
 } from "../../domain/permissions.js";
 import { formatNational } from "../../domain/phone-format.js";
 import {
+  ELSEWHERE_UNSEEN,
   NOT_FOUND_MESSAGE,
   REJECTION_LABELS,
   type RejectionCode,
+  rejectionSentence,
 } from "../../domain/rejections.js";
 import { jobUndos } from "../../queries/audit-events.js";
 import { eachOutcome, findJob, listOutcomes } from "../../queries/jobs.js";
@@ -63,8 +65,6 @@ async function outcomesFor(
   };
 }
 
-const ELSEWHERE_UNSEEN = "Already in the portal, in a place you cannot see.";
-
 /** One page of a job's outcomes of one kind, for the result page (long lists are paged). */
 export async function jobOutcomePage(
   db: Kysely<DB>,
@@ -101,7 +101,7 @@ export interface JobResult {
   level: Level | null;
   /** This page's added or removed numbers, in national format. */
   done: Array<OutcomeView & { national: string }>;
-  /** `said`: the reason and its message, as one sentence ("Not found" says itself once). */
+  /** `said`: the reason and its message, as one sentence (domain/rejections.ts). */
   rejected: Array<OutcomeView & { national: string; said: string }>;
   page: number;
   pageCount: number;
@@ -142,11 +142,7 @@ export async function loadJobResult(
     rejected: rejected.map(view).map((o) => ({
       ...o,
       national: o.e164 === null ? "" : formatNational(o.e164),
-      said: !o.message
-        ? o.reason
-        : o.message.startsWith(o.reason)
-          ? o.message
-          : `${o.reason}: ${o.message}`,
+      said: rejectionSentence(o.reason, o.message),
     })),
     page,
     pageCount,

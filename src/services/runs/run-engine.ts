@@ -11,7 +11,7 @@ import type SqliteDatabase from "better-sqlite3";
 import type { NewJob } from "../../db/tables/jobs.js";
 import type { PhoneNumber } from "../../db/tables/numbers.js";
 import { canSeeNumber } from "../../domain/permissions.js";
-import { NOT_FOUND_MESSAGE } from "../../domain/rejections.js";
+import { ELSEWHERE_UNSEEN, NOT_FOUND_MESSAGE } from "../../domain/rejections.js";
 import { prepareRunWrites } from "../../queries/run-writes.js";
 import { actorColumns } from "../audit/audit.js";
 import { EntryReader, mayLookUpAsWritten, type Rejection, type RunEntry } from "./run-entries.js";
@@ -106,13 +106,13 @@ function explainNotRemoved(run: Run, p: Parsed & { e164: string }): void {
   } else if (!run.insideLevel(number)) {
     run.reject(p, {
       code: "OUTSIDE_LEVEL",
-      message: `It is in ${run.placeOf(number)}, outside ${run.trail}.`,
+      message: `It is in ${run.placeOf(number)}, not in ${run.trail}.`,
     });
   } else {
     const current = run.purposeById.get(number.call_purpose_id)?.name ?? "";
     run.reject(p, {
       code: "CALL_PURPOSE_MISMATCH",
-      message: `Its call purpose is ${current}, not ${p.entry.callPurpose?.trim() ?? ""}.`,
+      message: `It is ${current}, not ${p.entry.callPurpose?.trim() ?? ""}.`,
     });
   }
 }
@@ -121,13 +121,11 @@ function explainNotRemoved(run: Run, p: Parsed & { e164: string }): void {
 function alreadyThere(run: Run, number: PhoneNumber): Rejection {
   const visible = canSeeNumber(run.plan.user, number);
   if (visible && run.insideLevel(number)) {
-    return { code: "ALREADY_HERE", message: `Already in ${run.placeOf(number)}.` };
+    return { code: "ALREADY_HERE", message: `It is in ${run.placeOf(number)}.` };
   }
   return {
     code: "EXISTS_ELSEWHERE",
-    message: visible
-      ? `Already in ${run.placeOf(number)}.`
-      : "Already in the portal, in a place you cannot see.",
+    message: visible ? `It is in ${run.placeOf(number)}.` : ELSEWHERE_UNSEEN,
   };
 }
 
@@ -158,8 +156,8 @@ function addOne(run: Run, p: Parsed & { e164: string }): void {
             code: "UNKNOWN_CALL_PURPOSE",
             message:
               chosen !== undefined
-                ? `The call purpose chosen for it (${chosen}) is not offered.`
-                : `No call purpose named ${named ?? ""} is offered.`,
+                ? `The one chosen (${chosen}) is not offered.`
+                : `"${named ?? ""}" is not offered.`,
           },
     );
     return;

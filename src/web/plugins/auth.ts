@@ -249,12 +249,17 @@ export const authPlugin = fp<AuthOptions>(
       );
     });
 
+    // Every signed-in request looks up its session and the two-factor rule: kept in the read
+    // cache on SQLite, whose data version moves with any commit. On PostgreSQL the version
+    // follows only the number and hierarchy tables, and a sign-out made on another instance
+    // must count at once: asked each time there.
+    const lookupCache = app.database.kind === "sqlite" ? app.readCache : undefined;
     app.addHook("onRequest", async (request, reply) => {
       if (request.headers.authorization !== undefined) return;
       request.challengeToken = request.cookies[names.challenge] || null;
       const token = request.cookies[names.session];
       if (!token) return;
-      const resumed = await resumeSession(app.db, token);
+      const resumed = await resumeSession(app.db, token, new Date(), lookupCache);
       if (!resumed) {
         reply.clearSessionCookie();
         return;
@@ -263,7 +268,7 @@ export const authPlugin = fp<AuthOptions>(
       request.sessionId = resumed.id;
       request.mustChangePassword = resumed.user.must_change_password === 1;
       // Sessions only: a script's API token is not a sign-in and is not held up by the rule.
-      request.mustEnrolTwoFactor = await mustEnrol(app.db, request.viewer);
+      request.mustEnrolTwoFactor = await mustEnrol(app.db, request.viewer, lookupCache);
     });
 
     // Every state change is a POST, and every POST proves it came from our own form, or

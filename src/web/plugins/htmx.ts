@@ -26,11 +26,11 @@ export const htmxPlugin = fp(
     app.decorateReply("hxTrigger", function (this: FastifyReply, events: Record<string, unknown>) {
       return this.header("HX-Trigger", JSON.stringify(events));
     });
-    app.addHook("onRequest", async (request) => {
+    // Set at the start: headers set then stay on every answer, error pages included.
+    app.addHook("onRequest", (request, reply, done) => {
       request.isFragment = wantsFragment(request);
-    });
-    app.addHook("onSend", async (_request, reply) => {
       reply.header("Vary", "HX-Request, HX-Boosted, HX-Target");
+      done();
     });
   },
   { name: "htmx" },

@@ -60,14 +60,11 @@ export function jsonError(status: number, message: string, errors?: FieldErrors)
 export const jsonPlugin = fp(
   async (app) => {
     app.decorateRequest("wantsJson", false);
-    app.addHook("onRequest", async (request) => {
+    app.addHook("onRequest", (request, reply, done) => {
       request.wantsJson = wantsJson(request);
-    });
-    app.addHook("onSend", async (_request, reply) => {
       const vary = reply.getHeader("vary");
-      if (!String(vary ?? "").includes("Accept")) {
-        reply.header("Vary", vary ? `${vary}, Accept` : "Accept");
-      }
+      reply.header("Vary", vary ? `${vary}, Accept` : "Accept");
+      done();
     });
   },
   { name: "json", dependencies: ["htmx"] },

@@ -7,8 +7,9 @@ import { REQUEST_ID_HEADER } from "../../logging.js";
  */
 export const requestIdPlugin = fp(
   async (app) => {
-    app.addHook("onRequest", async (request, reply) => {
+    app.addHook("onRequest", (request, reply, done) => {
       reply.header(REQUEST_ID_HEADER, request.id);
+      done();
     });
   },
   { name: "request-id" },
