@@ -8,6 +8,13 @@ import t from "tap";
 import { makeTree, numberId } from "../helpers/fixtures.js";
 import { buildTwoInstances, sameBrowserOn } from "../helpers/instances.js";
 
+/**
+ * A next page comes to an instance as a new request on a socket, in a later turn of its event
+ * loop (on SQLite, other processes' commits are looked for once a turn: db/sqlite/sqlite.ts).
+ * Requests injected in one process need that turn made for them.
+ */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 const JSON_ACCEPT = { accept: "application/json" };
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
@@ -31,6 +38,7 @@ t.test("a session signed in on A works on B, and signing out on B ends it on A",
 
   const out = await onB.inject({ method: "POST", url: "/logout" });
   t.equal(out.statusCode, 303);
+  await nextTurn();
   const after = await a.admin.inject({ url: "/account", headers: { accept: "text/html" } });
   t.equal(after.statusCode, 303, "signed out on B: A no longer knows the session");
   t.match(String(after.headers.location), /^\/login/);
@@ -43,10 +51,7 @@ t.test("a change through A shows on B's next page: totals, digit search, names",
   const dashboard = `/businesses/${acme.businessId}/numbers`;
   const search = `${dashboard}?q=3734`;
   const readB = async (url: string) => {
-    // A next page comes to B as a new request on a socket, in a later turn of its event loop
-    // (on SQLite, other processes' commits are looked for once a turn: db/sqlite/sqlite.ts).
-    // Requests injected in one process need that turn made for them.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const res = await onB.inject({ url, headers: JSON_ACCEPT });
     t.equal(res.statusCode, 200, `B answers ${url}`);
     return res.json() as {
