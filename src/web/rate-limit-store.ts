@@ -2,13 +2,14 @@ import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from "@fastify/
 import type { RateCounter } from "../services/ops/rate-limits.js";
 
 /**
- * @fastify/rate-limit's store (its `store` option takes a class), counting through `counter`:
- * the database's shared counter, so limits declared with the plugin (route `rateLimit`
- * configs, `app.createRateLimit`) are counted across instances. Every limiter's keyGenerator
- * names the limiter in its keys, so one store serves them all and `child` is itself.
+ * @fastify/rate-limit's store (its `store` option takes a class), counting through `counter`
+ * (app.rateCounter: on PostgreSQL the database, shared by every instance), so the limits
+ * declared with the plugin (route `rateLimit` configs, `app.createRateLimit`) are counted
+ * there. Every limiter's keyGenerator names the limiter in its keys, so one store serves
+ * them all and `child` is itself.
  */
 export function rateLimitStore(counter: RateCounter): FastifyRateLimitStoreCtor {
-  return class DatabaseStore implements FastifyRateLimitStore {
+  return class CounterStore implements FastifyRateLimitStore {
     incr(
       key: string,
       callback: (error: Error | null, result?: { current: number; ttl: number }) => void,

@@ -1,18 +1,24 @@
 /**
- * Rate limits counted across instances (issue 14): hits spread over two instances on one
- * database are refused at the same total as on one. Sign-in (per address and per account)
- * and uploads on both databases; API tokens on PostgreSQL, while on SQLite (one process
- * per file) they stay counted by each process, in memory.
+ * Rate limits counted across instances (issue 14): on PostgreSQL, hits spread over two
+ * instances on one database are refused at the same total as on one (sign-in per address and
+ * per account, uploads, API tokens). On SQLite (one process per file) each process counts
+ * its own, in memory, and writes nothing for them: that is checked too.
  */
 import { randomBytes } from "node:crypto";
 import t from "tap";
 import { COMMAND_LINE, createUser } from "../../src/services/people/users.js";
 import { TOKEN_RATE_PER_MINUTE } from "../../src/web/plugins/auth.js";
 import { Agent } from "../helpers/agent.js";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_HASHING } from "../helpers/app.js";
+import { ADMIN_EMAIL, TEST_HASHING } from "../helpers/app.js";
 import { makeTree } from "../helpers/fixtures.js";
 import { buildTwoInstances, sameBrowserOn } from "../helpers/instances.js";
 import { scriptHeaders, tokenOf } from "../helpers/tokens.js";
+
+/**
+ * PostgreSQL counts limits in the database, for every instance; SQLite (one process per
+ * file) in each process's memory, so that a counted hit never waits for the file's write lock.
+ */
+const shared = (app: { database: { kind: string } }) => app.database.kind === "postgres";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
@@ -38,13 +44,17 @@ t.test("sign-in attempts from one address count on both instances", async (t) =>
   const address = "203.0.113.7";
   const statuses: number[] = [];
   for (let i = 0; i < 10; i++) {
-    const agent = i % 2 === 0 ? onA : onB;
+    const agent = shared(a) && i % 2 === 1 ? onB : onA;
     statuses.push((await signInFrom(agent, address, `nobody${i}@example.test`, "nope")).statusCode);
   }
   t.same(statuses, Array(10).fill(401), "ten attempts, five on each");
   t.equal((await signInFrom(onA, address, "x@example.test", "nope")).statusCode, 429);
-  const onB11 = await signInFrom(onB, address, ADMIN_EMAIL, ADMIN_PASSWORD);
-  t.equal(onB11.statusCode, 429, "the 11th on B too, even with the right password");
+  const onB11 = await signInFrom(onB, address, "z@example.test", "nope");
+  t.equal(
+    onB11.statusCode,
+    shared(a) ? 429 : 401,
+    shared(a) ? "the 11th on B too" : "B counts its own",
+  );
   t.equal(
     (await signInFrom(onB, "203.0.113.8", "y@example.test", "nope")).statusCode,
     401,
@@ -67,18 +77,18 @@ t.test(
     const [onA, onB] = await signedOutBrowser(a.app, b.app);
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const agent = i % 2 === 0 ? onA : onB;
+      const agent = shared(a) && i % 2 === 1 ? onB : onA;
       statuses.push(
         (await signInFrom(agent, `198.51.100.${i}`, "eve@example.test", "wrong")).statusCode,
       );
     }
     t.same(statuses, Array(10).fill(401));
-    const eleventh = await signInFrom(onB, "198.51.100.99", "eve@example.test", oneTimePassword);
-    t.equal(eleventh.statusCode, 429, "the account's 11th attempt, from a new address, on B");
+    const eleventh = await signInFrom(onA, "198.51.100.99", "eve@example.test", oneTimePassword);
+    t.equal(eleventh.statusCode, 429, "the account's 11th attempt, from a new address");
     t.equal(
-      (await signInFrom(onA, "198.51.100.98", "eve@example.test", oneTimePassword)).statusCode,
-      429,
-      "and on A",
+      (await signInFrom(onB, "198.51.100.98", "eve@example.test", "wrong")).statusCode,
+      shared(a) ? 429 : 401,
+      shared(a) ? "and on B" : "B counts its own",
     );
   },
 );
@@ -112,10 +122,16 @@ t.test("one user's uploads count on both instances", async (t) => {
       ...uploadBody({ _csrf: agent.csrfToken, call_purpose: "1" }, `+1213728${1000 + i}`),
     });
   const statuses: number[] = [];
-  for (let i = 0; i < 10; i++) statuses.push((await upload(i % 2 ? onB : a.admin, i)).statusCode);
+  for (let i = 0; i < 10; i++) {
+    statuses.push((await upload(shared(a) && i % 2 === 1 ? onB : a.admin, i)).statusCode);
+  }
   t.same(statuses, Array(10).fill(303), "ten uploads, five on each");
-  t.equal((await upload(onB, 10)).statusCode, 429, "the 11th is refused on B");
-  t.equal((await upload(a.admin, 11)).statusCode, 429, "and on A");
+  t.equal((await upload(a.admin, 10)).statusCode, 429, "the 11th is refused");
+  t.equal(
+    (await upload(onB, 11)).statusCode,
+    shared(a) ? 429 : 303,
+    shared(a) ? "on B too" : "B counts its own",
+  );
 });
 
 t.test("an API token's budget: one across instances on PostgreSQL", async (t) => {
@@ -136,7 +152,6 @@ t.test("an API token's budget: one across instances on PostgreSQL", async (t) =>
   } else {
     // SQLite: one process per file; each counts its own, so a script's reads are no writes.
     const rows = () => a.database.db.selectFrom("rate_limits").select("key").execute();
-    const before = (await rows()).length;
     for (let i = 0; i < TOKEN_RATE_PER_MINUTE; i++) {
       const status = await statusOn(a.app);
       if (status !== 200) {
@@ -146,6 +161,6 @@ t.test("an API token's budget: one across instances on PostgreSQL", async (t) =>
     }
     t.equal(await statusOn(a.app), 429, "A's budget is spent");
     t.equal(await statusOn(b.app), 200, "B counts its own");
-    t.equal((await rows()).length, before, "and nothing was written for them");
+    t.equal((await rows()).length, 0, "and nothing was written for them");
   }
 });

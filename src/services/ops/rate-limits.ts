@@ -3,10 +3,10 @@
  * requests per token), counted in fixed windows that start at a key's first hit, as
  * @fastify/rate-limit's own store counts them.
  *
- * SharedRateCounter counts in the database, so every instance on one database shares the
- * counts (issue 14): a guesser spreading attempts over instances behind the proxy gains
- * nothing. MemoryRateCounter counts in this process, for the one limit that stays there on
- * SQLite (see web/plugins/auth.ts).
+ * SharedRateCounter counts in the database, so every instance on PostgreSQL shares the counts
+ * (issue 14): a guesser spreading attempts over instances behind the proxy gains nothing.
+ * MemoryRateCounter counts in this process: SQLite's single box, where a counted hit must not
+ * wait for the file's one write lock (web/plugins/db.ts chooses).
  */
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";

@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CurrentUser } from "../../domain/permissions.js";
 import { safeRedirect } from "../../domain/safe-redirect.js";
-import { MemoryRateCounter, type RateCounter } from "../../services/ops/rate-limits.js";
 import { serverSecret as loadServerSecret } from "../../services/ops/server-secrets.js";
 import { authenticateToken, bearerTokenOf } from "../../services/people/api-tokens.js";
 import type { ScryptParams } from "../../services/people/passwords.js";
@@ -224,16 +223,12 @@ export const authPlugin = fp<AuthOptions>(
 
     // Each token has its own budget; a runaway script slows itself, not the portal. Counted
     // here rather than with the rate-limit plugin, whose hook would mark the request as
-    // limited and so switch off the per-route limits (sign-in, uploads) for it. On PostgreSQL in the
-    // database, so a script spread over several instances has one budget; on SQLite (one
-    // process on one box) in memory, as last_used_at is written only now and then: a
-    // script's reads must not each be a write queued behind a bulk run's transaction.
-    const tokenCounter: RateCounter =
-      app.database.kind === "postgres" ? app.rateCounter : new MemoryRateCounter();
+    // limited and so switch off the per-route limits (sign-in, uploads) for it. Counted where
+    // every limit is (app.rateCounter): across instances on PostgreSQL.
     app.addHook("onRequest", async (request, reply) => {
       if (request.apiToken === null) return;
       const now = Date.now();
-      const { hits, resetsAt } = await tokenCounter.hit(
+      const { hits, resetsAt } = await app.rateCounter.hit(
         `token:${request.apiToken.id}`,
         60_000,
         now,
