@@ -5,6 +5,7 @@ import * as jobs from "./2026-11-27-03-jobs.js";
 import * as apiTokens from "./2026-11-27-04-api-tokens.js";
 import * as packedSuccesses from "./2026-11-27-05-packed-successes.js";
 import * as twoFactor from "./2026-12-02-01-two-factor.js";
+import * as rateLimits from "./2026-12-03-01-rate-limits.js";
 import { postgresMigrations } from "./postgres/index.js";
 
 /**
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   "2026-11-27-04-api-tokens": apiTokens,
   "2026-11-27-05-packed-successes": packedSuccesses,
   "2026-12-02-01-two-factor": twoFactor,
+  "2026-12-03-01-rate-limits": rateLimits,
 };
 
 /**

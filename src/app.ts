@@ -42,6 +42,7 @@ import { renderPlugin } from "./web/plugins/render.js";
 import { requestIdPlugin } from "./web/plugins/request-id.js";
 import { securityHeadersPlugin } from "./web/plugins/security-headers.js";
 import { staticPlugin } from "./web/plugins/static.js";
+import { rateLimitStore } from "./web/rate-limit-store.js";
 
 /** Sized for an upload of 100,000 numbers (product.md §4). */
 export const BODY_LIMIT = 8 * 1024 * 1024;
@@ -95,7 +96,8 @@ export async function buildApp({
   });
   // Before any route: every route registered after it gets a query and body schema.
   await app.register(inputShapesPlugin);
-  await app.register(rateLimit, { global: false });
+  // Counted in the database (web/rate-limit-store.ts), so every instance shares the counts.
+  await app.register(rateLimit, { global: false, store: rateLimitStore(app.rateCounter) });
   await app.register(authPlugin, {
     adminEmail: config.adminEmail ?? "admin@localhost",
     adminPassword: config.adminPassword,

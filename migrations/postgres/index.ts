@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as baseline from "./2026-12-02-01-baseline.js";
+import * as rateLimits from "./2026-12-03-01-rate-limits.js";
 
 /**
  * PostgreSQL's migrations: a baseline equal to SQLite's schema after 2026-12-02-01-two-factor,
@@ -7,4 +8,5 @@ import * as baseline from "./2026-12-02-01-baseline.js";
  */
 export const postgresMigrations: Record<string, Migration> = {
   "2026-12-02-01-baseline": baseline,
+  "2026-12-03-01-rate-limits": rateLimits,
 };

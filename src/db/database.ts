@@ -24,6 +24,7 @@ import type {
 } from "./tables/hierarchy.js";
 import type { JobOutcomeTable, JobSuccessTable, JobTable } from "./tables/jobs.js";
 import type { PhoneNumberTable } from "./tables/numbers.js";
+import type { RateLimitTable } from "./tables/rate-limits.js";
 import type {
   RecoveryCodeTable,
   SignInChallengeTable,
@@ -50,6 +51,7 @@ export interface DB {
   recovery_codes: RecoveryCodeTable;
   sign_in_challenges: SignInChallengeTable;
   two_factor_rules: TwoFactorRuleTable;
+  rate_limits: RateLimitTable;
 }
 
 interface Common {

@@ -18,7 +18,11 @@ t.test("two instances migrating one empty database at once: it is migrated once"
   const second = createDb(target.url);
   t.teardown(() => Promise.all([first.close(), second.close()]));
   const applied = await Promise.all([migrateToLatest(first), migrateToLatest(second)]);
-  t.same(applied.flat(), ["2026-12-02-01-baseline"], "one of them applied the baseline");
+  t.same(
+    applied.flat(),
+    ["2026-12-02-01-baseline", "2026-12-03-01-rate-limits"],
+    "one of them applied every migration",
+  );
   const { rows } = await sql<{ n: number }>`select count(*) as n from call_purposes`.execute(
     first.db,
   );

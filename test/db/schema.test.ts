@@ -49,6 +49,7 @@ t.test("every table is STRICT and migrating twice is a no-op", async (t) => {
     "jobs",
     "phone_numbers",
     "programs",
+    "rate_limits",
     "recovery_codes",
     "server_secrets",
     "sessions",

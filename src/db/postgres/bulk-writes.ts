@@ -60,9 +60,17 @@ export async function insertNumbers<DB>(
   return ids;
 }
 
+/** Deletes numbers the run holds locked: each must be there, or the run is rolled back. */
 export async function deleteNumbers<DB>(trx: Kysely<DB>, ids: number[]): Promise<void> {
   for (const part of chunks(ids)) {
-    await sql`delete from phone_numbers where id = any(${part}::bigint[])`.execute(trx);
+    const result = await sql`delete from phone_numbers where id = any(${part}::bigint[])`.execute(
+      trx,
+    );
+    // The job's counts must equal the rows changed; a number gone from under the run's lock
+    // would break that, so it stops the run instead of being counted as removed.
+    if (Number(result.numAffectedRows ?? 0) !== part.length) {
+      throw new Error(`a run removed ${result.numAffectedRows} of ${part.length} locked numbers`);
+    }
   }
 }
 

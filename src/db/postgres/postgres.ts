@@ -2,7 +2,7 @@
  * Every PostgreSQL-only detail of the connection lives here (as db/sqlite/ does for SQLite):
  * the pool, how values come back, the data version caches key on, and the migration lock.
  */
-import { type Kysely, PostgresDialect, sql } from "kysely";
+import { type Kysely, PostgresDialect, type QueryExecutorProvider, sql } from "kysely";
 import pg from "pg";
 
 export type PostgresPool = pg.Pool;
@@ -65,6 +65,31 @@ export function dataVersionReader(pool: PostgresPool): () => Promise<string> {
 
 /** Any number that no other application on the database uses as an advisory lock key. */
 const MIGRATION_LOCK_KEY = 0x4e_44_4d_47; // "NDMG"
+/** The lock every change to phone numbers takes first, on every instance. */
+const NUMBER_WRITES_LOCK_KEY = 0x4e_44_4e_57; // "NDNW"
+
+/**
+ * Takes the numbers' write lock until the transaction ends (pg_advisory_xact_lock, let go at
+ * commit or rollback, even when the connection drops). Every transaction that changes
+ * phone_numbers takes it before anything else: bulk runs (services/runs/postgres-run.ts),
+ * edits, removals, restores, Undo and Move here (db/transaction.ts's inNumbersTransaction).
+ * So changes to numbers run one after another across all instances, as they do on SQLite
+ * behind its one write lock.
+ *
+ * Why a lock rather than row locks alone or SERIALIZABLE: those transactions already queue
+ * one behind another on the data_version row (its statement triggers update that one row,
+ * held until commit), but in whatever order their statements reach it. A run that has
+ * bumped the version (its job row) and waits for a number's row, while an edit holds that
+ * row and waits for the version, is a deadlock: PostgreSQL kills one after a second. Taken
+ * first, the lock makes the order explicit, so there is no cycle, no deadlock and nothing to
+ * retry, and it costs no concurrency those writes had. SERIALIZABLE would instead fail one
+ * of two racing transactions, to be retried whole (a 100,000-number run included), and would
+ * make every read on the way take predicate locks. Reads never take this lock: pages go on
+ * while a run holds it.
+ */
+export async function lockNumberWrites(trx: QueryExecutorProvider): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${NUMBER_WRITES_LOCK_KEY})`.execute(trx);
+}
 
 /**
  * Runs `work` holding a session-level advisory lock on one connection, so that two instances

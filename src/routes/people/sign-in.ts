@@ -1,5 +1,5 @@
+import { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AttemptLimiter } from "../../domain/attempt-limiter.js";
 import {
   SIGN_IN_FAILED,
   SignInError,
@@ -19,6 +19,10 @@ const WRONG_CODE =
   "That code is not right, or was used already. Type the code your app shows now, or one of your recovery codes.";
 const CODE_TIMED_OUT = "Sign in with your email and password first: the code step lasts 5 minutes.";
 
+/** Sign-in attempts (passwords and codes) allowed per address and per account in a window. */
+const SIGN_IN_ATTEMPTS = 10;
+const SIGN_IN_WINDOW_MS = 60_000;
+
 /** After sign-in, only our own paths are followed (no open redirect to another site). */
 const safeNext = (raw: string | undefined): string => localPath(raw);
 
@@ -32,10 +36,20 @@ const SIGN_IN_BODY_LIMIT = 16 * 1024;
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   // The sign-in limiter: every password and every code counts against the same budgets, so
   // a guesser gains nothing by splitting attempts between the two steps.
+  // Both are counted where every limit is (app.rateCounter, services/ops/rate-limits.ts): on
+  // PostgreSQL in the database, so attempts spread over several instances count as one.
   // Per account, whatever the address: a distributed guess at one password still stops.
-  const perAccount = new AttemptLimiter(10, 60_000);
-  // Per address, whichever accounts are tried; checked before the body is even read.
-  const perAddress = app.createRateLimit({ max: 10, timeWindow: 60_000 });
+  const accountKey = (email: string) => email.trim().toLowerCase();
+  const accountAllows = async (email: string) =>
+    (await app.rateCounter.hit(`sign-in-account:${accountKey(email)}`, SIGN_IN_WINDOW_MS)).hits <=
+    SIGN_IN_ATTEMPTS;
+  // Per address, whichever accounts are tried; checked before the body is even read. Named
+  // in the key: the plugin's store is shared by every limiter.
+  const perAddress = app.createRateLimit({
+    max: SIGN_IN_ATTEMPTS,
+    timeWindow: SIGN_IN_WINDOW_MS,
+    keyGenerator: (request) => `sign-in:${normalizeIP(request.ip)}`,
+  });
   async function addressLimit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const limit = await perAddress(request);
     if (limit.isAllowed || !limit.isExceeded) return;
@@ -43,8 +57,6 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     // The same message as a wrong password would give no hint either way.
     throw Object.assign(new Error(TOO_MANY), { statusCode: 429 });
   }
-  const accountKey = (email: string) => email.trim().toLowerCase();
-
   /** Signed in (services/people/sign-in.ts started the session): the cookie, then onwards. */
   function signedIn(
     request: FastifyRequest,
@@ -88,7 +100,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           signInError: error,
         });
       };
-      if (!perAccount.hit(accountKey(values.email))) {
+      if (!(await accountAllows(values.email))) {
         reply.header("Retry-After", "60");
         return again(429, TOO_MANY);
       }
@@ -155,7 +167,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           refusal: error,
         });
       };
-      if (!perAccount.hit(accountKey(challenge.user.email))) {
+      if (!(await accountAllows(challenge.user.email))) {
         reply.header("Retry-After", "60");
         return again(429, TOO_MANY);
       }

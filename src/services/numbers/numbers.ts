@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
-import { inWriteTransaction } from "../../db/transaction.js";
+import { inNumbersTransaction } from "../../db/transaction.js";
 import { PROGRAM_STATUS_LABELS, programStatus, today } from "../../domain/duration.js";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../domain/errors.js";
 import { type CurrentUser, canEditNumbers, canSeeNumber } from "../../domain/permissions.js";
@@ -110,7 +110,7 @@ export async function changeNumberPurpose(
   rawPurpose: string,
 ): Promise<NumberView> {
   const purposeId = /^\d{1,15}$/.test(rawPurpose.trim()) ? Number(rawPurpose.trim()) : null;
-  return inWriteTransaction(db, async (trx) => {
+  return inNumbersTransaction(db, async (trx) => {
     const before = await findEditableNumber(trx, user, id);
     const purpose = purposeId === null ? undefined : await findCallPurpose(trx, purposeId);
     if (!purpose)
@@ -154,7 +154,7 @@ export async function removeNumber(
   user: CurrentUser,
   id: number,
 ): Promise<NumberView & { removalId: number }> {
-  return inWriteTransaction(db, async (trx) => {
+  return inNumbersTransaction(db, async (trx) => {
     const number = await findEditableNumber(trx, user, id);
     const now = new Date().toISOString();
     await deleteNumber(trx, id);

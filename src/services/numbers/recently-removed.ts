@@ -7,7 +7,7 @@ import type { DB } from "../../db/database.js";
 import { isConstraintViolation } from "../../db/errors.js";
 import type { AuditEvent } from "../../db/tables/audit.js";
 import type { Job } from "../../db/tables/jobs.js";
-import { inWriteTransaction } from "../../db/transaction.js";
+import { inNumbersTransaction } from "../../db/transaction.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../domain/errors.js";
 import type { Level } from "../../domain/levels.js";
 import { type CurrentUser, canEditNumbers, canSeeNumber } from "../../domain/permissions.js";
@@ -203,7 +203,7 @@ export async function restoreRemoval(
   user: CurrentUser,
   id: number,
 ): Promise<string> {
-  return inWriteTransaction(db, async (trx) =>
+  return inNumbersTransaction(db, async (trx) =>
     restoreOne(trx, user, await editableRemoval(trx, user, id)),
   );
 }
@@ -217,7 +217,7 @@ export async function restoreRemovals(
   user: CurrentUser,
   ids: number[],
 ): Promise<{ restored: string[]; refused: string[] }> {
-  return inWriteTransaction(db, async (trx) => {
+  return inNumbersTransaction(db, async (trx) => {
     const restored: string[] = [];
     const refused: string[] = [];
     for (const id of [...new Set(ids)]) {
@@ -242,7 +242,7 @@ export async function undoDeletion(
   if (job.kind !== "delete") throw new ConflictError("Only a delete run can be undone here.");
   if (!canEditNumbers(user))
     throw new ForbiddenError("Your role can view numbers but not change them.");
-  return inWriteTransaction(db, async (trx) => {
+  return inNumbersTransaction(db, async (trx) => {
     // Checked inside the write: of two Undos at once, the second sees the first's event.
     const undone = (await jobUndos(trx, [job.id])).get(job.id);
     if (undone) {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
 import type { Job } from "../../db/tables/jobs.js";
-import { inWriteTransaction } from "../../db/transaction.js";
+import { inNumbersTransaction } from "../../db/transaction.js";
 import { ForbiddenError } from "../../domain/errors.js";
 import { type CurrentUser, canEditNumbers, canSeeNumber } from "../../domain/permissions.js";
 import { formatNational } from "../../domain/phone-format.js";
@@ -54,7 +54,7 @@ export async function moveToJobLevel(
 ): Promise<{ moved: string[]; skipped: number }> {
   if (!canEditNumbers(user))
     throw new ForbiddenError("Your role can view numbers but not change them.");
-  return inWriteTransaction(db, async (trx) => {
+  return inNumbersTransaction(db, async (trx) => {
     const movable = await movableNumbers(trx, user, job);
     const wanted = chosen === "all" ? [...movable] : chosen.filter((e164) => movable.has(e164));
     const now = new Date().toISOString();

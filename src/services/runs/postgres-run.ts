@@ -6,12 +6,14 @@
  * packs, audit events and job are written with array statements (db/postgres/bulk-writes.ts),
  * all in one transaction.
  *
- * Several instances: the rows a run reads are locked (FOR UPDATE) until it commits, so a
- * removal or edit elsewhere waits and cannot slip between the run's decision and its write.
- * A number another instance adds meanwhile cannot be locked beforehand; the run's insert
- * then skips it (ON CONFLICT DO NOTHING), and the whole run is tried again from the start in
- * a new transaction, where it finds that number and says so. Retrying beats SERIALIZABLE
- * here: only this rare case needs it, and reads elsewhere pay nothing.
+ * Several instances: the run first takes the numbers' write lock (db/postgres/postgres.ts's
+ * lockNumberWrites, an advisory lock held until commit; the reasons are there), which every
+ * change to numbers on every instance takes first: an edit, a removal, a restore or another
+ * run waits for this one to commit, then decides on what it wrote, and this one decides on
+ * what they committed. Two instances' changes to the same numbers thus never add a number
+ * twice or lose one, and never deadlock. The rows a run reads are also locked (FOR UPDATE),
+ * and a number added meanwhile by a writer that did not take the lock (none in the portal
+ * does) is skipped by the insert (ON CONFLICT DO NOTHING) and the run tried again whole.
  */
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
@@ -24,6 +26,7 @@ import {
   insertSuccessPacks,
   lockNumbers,
 } from "../../db/postgres/bulk-writes.js";
+import { lockNumberWrites } from "../../db/postgres/postgres.js";
 import type { NewAuditEvent } from "../../db/tables/audit.js";
 import {
   type NewJob,
@@ -263,6 +266,8 @@ export async function executePostgresRun(
         const reader = new PreReadEntries(plan.defaultRegion);
         const writes = new HeldWrites(plan);
         const run = new Run(plan, writes);
+        // Before anything is written: see the top of this file.
+        await lockNumberWrites(trx);
         // The job row first, for its id; its counts are set at the end, as on SQLite.
         const job = await trx
           .insertInto("jobs")

@@ -113,5 +113,5 @@ export const authPlugin = fp<AuthOptions>(
       if (!request.url.startsWith("/static/")) reply.header("Cache-Control", "no-store");
     });
   },
-  { name: "auth", dependencies: ["db", "htmx", "json", "@fastify/cookie", "@fastify/rate-limit"] },
+  { name: "auth", dependencies: ["db", "htmx", "json", "@fastify/cookie"] },
 );

@@ -1,6 +1,11 @@
 import fp from "fastify-plugin";
 import type { Kysely } from "kysely";
 import type { Database, DB } from "../../db/database.js";
+import {
+  MemoryRateCounter,
+  type RateCounter,
+  SharedRateCounter,
+} from "../../services/ops/rate-limits.js";
 import { ReadCache } from "../../services/read-cache.js";
 
 declare module "fastify" {
@@ -9,6 +14,8 @@ declare module "fastify" {
     database: Database;
     /** Costly reads (exact counts, the digit index), forgotten whenever the data changes. */
     readCache: ReadCache;
+    /** Where rate limits are counted (see services/ops/rate-limits.ts). */
+    rateCounter: RateCounter;
   }
 }
 
@@ -18,6 +25,13 @@ export const dbPlugin = fp<{ database: Database }>(
     app.decorate<Database>("database", database);
     app.decorate("db", database.db);
     app.decorate("readCache", new ReadCache(database.dataVersion));
+    // PostgreSQL: in the database, shared by every instance on it. SQLite (one process on one
+    // box): in memory, as before, because there every write waits for the file's one write
+    // lock, and a sign-in or upload must not queue behind a bulk run just to be counted.
+    app.decorate<RateCounter>(
+      "rateCounter",
+      database.kind === "postgres" ? new SharedRateCounter(database.db) : new MemoryRateCounter(),
+    );
     app.addHook("onClose", async () => {
       await database.close();
     });
