@@ -46,7 +46,9 @@ if ! "$bin/pg_isready" -q -d "$url"; then
     chmod 700 "$dir"
     as_owner "$bin/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
   fi
+  # 9>&-: the server must not inherit the lock's descriptor, or it would hold the lock for
+  # its whole life and every other caller of this script would wait on flock forever.
   as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start -o \
-    "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
+    "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null 9>&-
 fi
 echo "$url"
