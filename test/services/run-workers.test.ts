@@ -2,21 +2,9 @@
  * Upload runs in worker threads (src/services/run-workers.ts): the worker reads the file, waits
  * for the portal's writer lock, then runs it on its own connection, off the event loop.
  */
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import t, { type Test } from "tap";
-import ts from "typescript";
-import { PROJECT_ROOT } from "../../src/paths.js";
 import { resolveLevel } from "../../src/services/hierarchy/levels.js";
 import {
   entriesFromText,
@@ -34,6 +22,7 @@ import {
   UploadError,
 } from "../../src/services/runs/upload-file.js";
 import { buildTestApp } from "../helpers/app.js";
+import { compiledPortal } from "../helpers/compiled-sources.js";
 import { callPurposeId, countRows, makeTree, portalAdmin } from "../helpers/fixtures.js";
 
 const READ: ReadOptions = { maxEntries: 100_000 };
@@ -166,42 +155,11 @@ t.test("100,000 lines are read and run off the event loop", async (t) => {
   );
 });
 
-/** Every module under src/, compiled as tsc compiles them (isolatedModules), into `dir`. */
-function compileSources(dir: string): void {
-  const options = ts.parseJsonConfigFileContent(
-    JSON.parse(readFileSync(join(PROJECT_ROOT, "tsconfig.json"), "utf8")),
-    ts.sys,
-    PROJECT_ROOT,
-  ).options;
-  const walk = (folder: string): string[] =>
-    readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory()
-        ? walk(join(folder, entry.name))
-        : entry.name.endsWith(".ts")
-          ? [join(folder, entry.name)]
-          : [],
-    );
-  for (const file of walk(join(PROJECT_ROOT, "src"))) {
-    const { outputText } = ts.transpileModule(readFileSync(file, "utf8"), {
-      // ESM as NodeNext emits it for this "type": "module" package (transpileModule cannot
-      // see package.json, so it is told).
-      compilerOptions: { ...options, module: ts.ModuleKind.ESNext, sourceMap: false },
-      fileName: file,
-    });
-    const out = join(dir, relative(PROJECT_ROOT, file).replace(/\.ts$/, ".js"));
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, outputText);
-  }
-}
-
 t.test("the worker pool, from compiled JavaScript (as in dist)", async (t) => {
   const { ctx, database, count, purpose } = await ground(t);
   // The worker must be found as run-worker.js next to run-workers.js.
-  const dir = mkdtempSync(join(tmpdir(), "numberdesk-run-js-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  compileSources(dir);
+  const { dir, remove } = compiledPortal();
+  t.teardown(remove);
   const compiled = (await import(
     pathToFileURL(join(dir, "src/services/runs/threads/run-workers.js")).href
   )) as {

@@ -36,15 +36,20 @@ export async function lockNumbers<DB>(trx: Kysely<DB>, e164s: string[]): Promise
   return found;
 }
 
-/** New numbers at one place, each with its call purpose; returns the ids of those inserted. */
+/**
+ * New numbers at one place, each with its call purpose; returns how many were inserted (fewer
+ * than given when another instance added one meanwhile). Their ids are not returned: a
+ * 100,000-number run would hold them all, and their audit events find them by number
+ * (insertAuditEvents).
+ */
 export async function insertNumbers<DB>(
   trx: Kysely<DB>,
   place: { businessId: number; unitId: number | null; programId: number | null; at: string },
   numbers: Array<{ e164: string; callPurposeId: number }>,
-): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
+): Promise<number> {
+  let inserted = 0;
   for (const part of chunks(numbers)) {
-    const { rows } = await sql<{ id: number; e164: string }>`
+    const { numAffectedRows } = await sql`
       insert into phone_numbers
         (e164, business_id, business_unit_id, program_id, call_purpose_id, created_at, updated_at)
       select n.e164, ${place.businessId}::bigint, ${place.unitId}::bigint, ${place.programId}::bigint,
@@ -53,11 +58,10 @@ export async function insertNumbers<DB>(
         with ordinality as n(e164, purpose, position)
       order by n.position
       on conflict (e164) do nothing
-      returning id, e164
     `.execute(trx);
-    for (const row of rows) ids.set(row.e164, row.id);
+    inserted += Number(numAffectedRows ?? 0);
   }
-  return ids;
+  return inserted;
 }
 
 /** Deletes numbers the run holds locked: each must be there, or the run is rolled back. */
@@ -104,7 +108,11 @@ export async function insertSuccessPacks<DB>(
   }
 }
 
-/** Audit events, in the order given (ids follow it). */
+/**
+ * Audit events, in the order given (ids follow it). A phone number's event without a subject
+ * id (a number the run has just inserted, whose id it did not ask for) gets the id of the
+ * number it names.
+ */
 export async function insertAuditEvents<DB>(trx: Kysely<DB>, rows: NewAuditEvent[]): Promise<void> {
   for (const part of chunks(rows)) {
     const column = <K extends keyof NewAuditEvent>(key: K) => part.map((row) => row[key] ?? null);
@@ -113,8 +121,8 @@ export async function insertAuditEvents<DB>(trx: Kysely<DB>, rows: NewAuditEvent
         actor_token_name, action, subject_type, subject_id, business_id, business_unit_id,
         program_id, phone_number, summary, before_json, after_json)
       select e.occurred_at, e.actor_user_id, e.actor_email, e.actor_token_id, e.actor_token_name,
-        e.action, e.subject_type, e.subject_id, e.business_id, e.business_unit_id, e.program_id,
-        e.phone_number, e.summary, e.before_json, e.after_json
+        e.action, e.subject_type, coalesce(e.subject_id, n.id), e.business_id, e.business_unit_id,
+        e.program_id, e.phone_number, e.summary, e.before_json, e.after_json
       from unnest(
         ${column("occurred_at")}::text[], ${column("actor_user_id")}::bigint[],
         ${column("actor_email")}::text[], ${column("actor_token_id")}::bigint[],
@@ -126,6 +134,8 @@ export async function insertAuditEvents<DB>(trx: Kysely<DB>, rows: NewAuditEvent
       ) with ordinality as e(occurred_at, actor_user_id, actor_email, actor_token_id,
         actor_token_name, action, subject_type, subject_id, business_id, business_unit_id,
         program_id, phone_number, summary, before_json, after_json, position)
+      left join phone_numbers n
+        on e.subject_type = 'phone_number' and e.subject_id is null and n.e164 = e.phone_number
       order by e.position
     `.execute(trx);
   }
