@@ -6,6 +6,7 @@ import type { Level } from "../../domain/levels.js";
 import { type CurrentUser, ROLE_LABELS } from "../../domain/permissions.js";
 import { VIEWS_DIR } from "../../paths.js";
 import { buildLevelSwitcher, homeLevelOf } from "../../services/hierarchy/levels.js";
+import { htmlBody } from "../html-body.js";
 import { buildNavigation, type NavKey } from "../navigation.js";
 import type { Flash, FlashUndo } from "./flash.js";
 import { jsonError } from "./json.js";
@@ -115,7 +116,7 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
           csrfToken: this.csrfToken(),
           chrome: await chrome(this.request, this, data),
         });
-        return this.send(html);
+        return this.send(htmlBody(html));
       },
     );
 
@@ -128,7 +129,7 @@ export const renderPlugin = fp<{ supportUrl: string; cache: boolean }>(
           user: this.request.viewer,
           csrfToken: this.csrfToken(),
         });
-        return this.send(html);
+        return this.send(htmlBody(html));
       },
     );
 
