@@ -1,34 +1,47 @@
 /**
  * Remembers answers that are costly to compute and change only when data does: exact
- * counts over 100,000 numbers, the digit-search index, a dashboard's page of rows. Everything
- * is forgotten at once as soon as the database's version moves, so a cached answer is never
- * older than the data.
+ * counts over 100,000 numbers, the digit-search index, a dashboard's page of rows and its
+ * rendered table. Everything is forgotten at once as soon as the database's version moves,
+ * so a cached answer is never older than the data.
  */
+
+/**
+ * Where an answer is kept, each space bounded by a count of its own: small answers (counts,
+ * names, a session), pages of rows (tens of KB each) and rendered HTML (about 100 KB each).
+ */
+export type CacheSpace = "small" | "rows" | "html";
+
+const LIMITS: Record<CacheSpace, number> = { small: 5_000, rows: 200, html: 50 };
+
 export class ReadCache {
   private version = "";
-  private readonly entries = new Map<string, unknown>();
-  /** Large answers (a page of 50 rows) in a smaller space of their own: tens of KB each. */
-  private readonly bulky = new Map<string, unknown>();
+  private readonly spaces: Record<CacheSpace, Map<string, unknown>> = {
+    small: new Map(),
+    rows: new Map(),
+    html: new Map(),
+  };
 
   constructor(
     /** Synchronous on SQLite; a query on PostgreSQL (see Database.dataVersion). */
     private readonly currentVersion: () => string | Promise<string>,
-    private readonly maxEntries = 5_000,
-    private readonly maxBulky = 200,
+    private readonly limits: Record<CacheSpace, number> = LIMITS,
   ) {}
 
-  /** `bulky` for answers of many rows: kept in a space bounded to `maxBulky` of them. */
-  async get<T>(key: string, compute: () => Promise<T>, { bulky = false } = {}): Promise<T> {
+  async get<T>(
+    key: string,
+    compute: () => Promise<T>,
+    { space = "small" }: { space?: CacheSpace } = {},
+  ): Promise<T> {
     const checking = this.checkVersion();
     if (checking) await checking;
-    const entries = bulky ? this.bulky : this.entries;
+    const entries = this.spaces[space];
     if (entries.has(key)) return entries.get(key) as T;
     const value = await compute();
     // Computing may have awaited a write; only keep the value if nothing moved meanwhile.
     const before = this.version;
     await this.checkVersion();
     if (this.version === before) {
-      if (entries.size >= (bulky ? this.maxBulky : this.maxEntries)) entries.clear();
+      if (entries.size >= this.limits[space]) entries.clear();
       entries.set(key, value);
     }
     return value;
@@ -44,8 +57,7 @@ export class ReadCache {
   private moveTo(now: string): void {
     if (now !== this.version) {
       this.version = now;
-      this.entries.clear();
-      this.bulky.clear();
+      for (const entries of Object.values(this.spaces)) entries.clear();
     }
   }
 }

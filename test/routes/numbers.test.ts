@@ -551,3 +551,49 @@ t.test("Remove offers Undo: the confirmation's button restores the number", asyn
   t.match(forged.body, /Hello/);
   t.notMatch(forged.body, /flash-undo/, "no Undo for other actions");
 });
+
+t.test(
+  "the table's rendered rows are kept until the data moves, and per viewer and return place",
+  async (t) => {
+    const { app, admin, database, acme, id } = await setup(t);
+    const { db } = database;
+    const viewer = (await userAgent(app, db, "vi@acme.test", "viewer", `unit:${acme.unitId}`))
+      .agent;
+    const url = `/units/${acme.unitId}/numbers`;
+    const number = await id("+12133734253");
+    const rowOf = (body: string) =>
+      body.match(new RegExp(`<tr id="number-${number}">[\\s\\S]*?</tr>`))?.[0] ?? "";
+
+    const first = rowOf((await admin.inject({ url, headers: HTML })).body);
+    t.match(first, /<td class="c-purpose">Customer Service</);
+    t.match(first, />Edit</, "the admin may edit");
+    const again = await admin.inject({ url, headers: RESULTS });
+    t.equal(rowOf(again.body), first, "the htmx swap shows the same rows");
+
+    const viewed = rowOf((await viewer.inject({ url, headers: HTML })).body);
+    t.match(viewed, /View Assignments/);
+    t.notMatch(viewed, />Edit<|>Remove</, "not the rows rendered for an admin");
+
+    const searched = rowOf((await admin.inject({ url: `${url}?q=373`, headers: HTML })).body);
+    t.match(searched, /return_to=%2Funits%2F\d+%2Fnumbers%3Fq%3D373/, "menus come back here");
+
+    const survey = String(await callPurposeId(db, "survey"));
+    const saved = await admin.inject({
+      method: "POST",
+      url: `/numbers/${number}/edit`,
+      ...form({ call_purpose: survey, return_to: url }, RESULTS),
+    });
+    t.equal(saved.statusCode, 200);
+    await nextTurn();
+    t.match(
+      rowOf((await admin.inject({ url, headers: HTML })).body),
+      /<td class="c-purpose">Survey</,
+      "an edit shows at once",
+    );
+    t.match(
+      rowOf((await viewer.inject({ url, headers: HTML })).body),
+      /<td class="c-purpose">Survey</,
+      "for every viewer",
+    );
+  },
+);

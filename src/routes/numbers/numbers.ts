@@ -29,6 +29,7 @@ import {
   toId,
 } from "../../web/forms.js";
 import { manageItems } from "../../web/navigation.js";
+import { renderedRows } from "../../web/numbers-table.js";
 import {
   assignmentsJson,
   callPurposeJson,
@@ -63,6 +64,7 @@ export async function numberRoutes(app: FastifyInstance): Promise<void> {
         level: at,
         nav: "numbers" as const,
         dashboard,
+        rowsHtml: await renderedRows(app, dashboard),
         statusChoices: STATUS_CHOICES,
         sortChoices: SORT_CHOICES,
         expiring: await findExpiringSoon(app.db, app.readCache, at),

@@ -89,6 +89,11 @@ export interface Dashboard {
     sort: NumberSort;
   };
   rows: NumberView[];
+  /**
+   * Names these rows as they are now (filter, date, sort and page): the same key, the same
+   * rows, until the data moves. The rendered table is kept under it (web/numbers-table.ts).
+   */
+  rowsKey: string;
   total: number;
   page: number;
   pageCount: number;
@@ -190,17 +195,18 @@ export async function loadDashboard(
   // A page's rows, named and with their status as of today: read again only when the data
   // moves (the key holds the filter, the date and the page). Of a page's cost, the rows'
   // reads and their shaping were the largest share after rendering (issue 16's profile).
+  const rowsKey = `page:${countKey}:${sort}:${offset}`;
   const rows =
     total === 0
       ? []
       : await cache.get(
-          `page:${countKey}:${sort}:${offset}`,
+          rowsKey,
           async () => {
             const named = await numberNamer(db, cache);
             const found = await listNumberPage(db, filter, sort, PAGE_SIZE, offset);
             return found.map((row) => toNumberView(named(row), on));
           },
-          { bulky: true },
+          { space: "rows" },
         );
 
   const values = {
@@ -244,6 +250,7 @@ export async function loadDashboard(
     search,
     values,
     rows,
+    rowsKey,
     total,
     page,
     pageCount,
