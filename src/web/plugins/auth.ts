@@ -108,9 +108,12 @@ export const authPlugin = fp<AuthOptions>(
 
     decorateRequireUser(app);
 
-    // Signed-in pages are private: no browser or proxy may keep a copy (back button after sign-out).
-    app.addHook("onSend", async (request, reply) => {
+    // Signed-in pages are private: no browser or proxy may keep a copy (back button after
+    // sign-out). Set as the request starts, as the security headers are: it stays on every
+    // answer, errors included, without a hook on the way out.
+    app.addHook("onRequest", (request, reply, done) => {
       if (!request.url.startsWith("/static/")) reply.header("Cache-Control", "no-store");
+      done();
     });
   },
   { name: "auth", dependencies: ["db", "htmx", "json", "@fastify/cookie"] },

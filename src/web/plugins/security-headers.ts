@@ -23,6 +23,13 @@ function helmetOptions(hsts: boolean): HelmetOptions {
       },
     },
     referrerPolicy: { policy: "same-origin" },
+    // Headers only browsers long gone act on (IE 8's downloads, Flash and Acrobat policies,
+    // the XSS auditors, DNS prefetching of links): left out, so every answer is 120 bytes
+    // lighter. What stays is what current browsers enforce.
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+    xDnsPrefetchControl: false,
     // HSTS only makes sense behind TLS; turned on by configuration.
     strictTransportSecurity: hsts ? { maxAge: 31536000, includeSubDomains: true } : false,
   };
