@@ -19,7 +19,8 @@ import { type Level, type LevelKind, levelPath, levelTrail } from "../../domain/
 import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
 import { jobOf, MAX_ENTRIES, planRun, type RunContext } from "../../services/runs/bulk-runs.js";
 import { PROGRESS_ID, RunProgressBoard } from "../../services/runs/run-progress.js";
-import type { RunPhase, RunWorkers } from "../../services/runs/threads/run-workers.js";
+import type { RunPhase } from "../../services/runs/threads/run-messages.js";
+import type { RunWorkers } from "../../services/runs/threads/run-workers.js";
 import {
   UPLOAD_MAX_SIZE_LABEL,
   UPLOAD_MESSAGES,
