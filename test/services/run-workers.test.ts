@@ -1,5 +1,5 @@
 /**
- * Upload runs in worker threads (src/services/run-workers.ts): the worker reads the file, waits
+ * Upload runs in worker threads (src/services/runs/threads/run-workers.ts): the worker reads the file, waits
  * for the portal's writer lock, then runs it on its own connection, off the event loop.
  */
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import {
   type RunContext,
   runAddition,
 } from "../../src/services/runs/bulk-runs.js";
-import type { RunPhase } from "../../src/services/runs/threads/run-workers.js";
+import type { RunPhase } from "../../src/services/runs/threads/run-messages.js";
 import { RunWorkers, WORKER_HEAP } from "../../src/services/runs/threads/run-workers.js";
 import {
   type ReadOptions,
@@ -157,7 +157,7 @@ t.test("100,000 lines are read and run off the event loop", async (t) => {
 
 t.test("the worker pool, from compiled JavaScript (as in dist)", async (t) => {
   const { ctx, database, count, purpose } = await ground(t);
-  // The worker must be found as run-worker.js next to run-workers.js.
+  // The worker must load run-workers.js itself, as its own module, in dist.
   const { dir, remove } = compiledPortal();
   t.teardown(remove);
   const compiled = (await import(

@@ -1,7 +1,9 @@
 /**
- * Add and Delete Phone Numbers, Manual tab (product.md §4): the page, its list (built by the
- * server: services/runs/entry-list.ts, re-rendered at …/list), the confirmation of a delete
- * and the run. The Upload tab's posts to the same URLs are upload-tab.ts's.
+ * Add and Delete Phone Numbers (product.md §4): the URLs, and the runs their posts start. The
+ * Manual tab posts its list (built by the server: services/runs/entry-list.ts, re-rendered at
+ * …/list; a delete is confirmed first); the Upload tab posts a file to the same URL, as
+ * multipart (`runUpload`). Each tab's page and what it posts are manual-tab.ts's and
+ * upload-tab.ts's.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ValidationError } from "../../domain/errors.js";
@@ -10,6 +12,9 @@ import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
 import { defaultPurposeAt } from "../../services/hierarchy/programs.js";
 import {
   editableRunLevel,
+  jobOf,
+  MAX_ENTRIES,
+  planRun,
   type RunContext,
   runAddition,
   runDeletion,
@@ -22,6 +27,7 @@ import {
   runEntries,
 } from "../../services/runs/entry-list.js";
 import { RunWorkers } from "../../services/runs/threads/run-workers.js";
+import { UPLOAD_MESSAGES, UploadError } from "../../services/runs/upload-file.js";
 import { ID, type IdParams, toId } from "../../web/forms.js";
 import { CONFIRM_BY_JSON } from "../../web/job-json.js";
 import { runFormJson } from "../../web/page-json.js";
@@ -35,7 +41,7 @@ import {
   type RunKind,
 } from "./manual-tab.js";
 
-import { UPLOAD_RATE, uploadTab } from "./upload-tab.js";
+import { UPLOAD_RATE, type UploadBody, uploadTab } from "./upload-tab.js";
 
 /** Which tab of the Add and Delete pages: the Manual one unless `?tab=upload`. */
 interface TabQuery {
@@ -70,11 +76,10 @@ export async function manageRoutes(
   const listOf = (entries: FormEntry[]): EntryList =>
     buildEntryList(entries, options.defaultRegion);
 
-  // The Upload tab (routes/upload-tab.ts): the same URLs take a multipart post with a `file`.
-  const { uploadPage, runUpload, uploadLimitHandler, followUpload } = uploadTab(app, {
+  // The Upload tab (upload-tab.ts): the same URLs take a multipart post with a `file`.
+  const { uploadPage, progressOf, uploadLimitHandler, followUpload } = uploadTab(app, {
     workers,
     editableLevel,
-    context,
   });
   const tab: ManualTab = manualTab(app);
 
@@ -102,6 +107,45 @@ export async function manageRoutes(
       // An htmx post of Delete… or Add aimed at the dialog: the list shows the reason instead.
       retarget: true,
     });
+  }
+
+  /** Runs an uploaded file; problems come back on the Upload tab's form, with nothing changed. */
+  async function runUpload(
+    request: FastifyRequest<{ Params: IdParams; Body: UploadBody | null }>,
+    reply: FastifyReply,
+    level: Level,
+    kind: RunKind,
+  ) {
+    const purpose = request.body?.call_purpose ?? "";
+    const refuse = (status: number, errors: Record<string, string>) => {
+      reply.code(status);
+      return uploadPage(reply, level, kind, { errors, purpose });
+    };
+    // A file cannot travel to a confirmation page and back: the form's checkbox is the "Ok".
+    if (kind === "delete" && request.body?.confirm !== "yes") {
+      return refuse(422, { confirm: UPLOAD_MESSAGES.confirm });
+    }
+    try {
+      const file = request.body?.file;
+      if (!Buffer.isBuffer(file) || file.length === 0) {
+        throw new UploadError(422, UPLOAD_MESSAGES.noFile);
+      }
+      const plan = await planRun(context(request, level, "upload"), kind, purpose);
+      const read = { maxEntries: MAX_ENTRIES };
+      const summary = await workers.run(
+        app.database,
+        { bytes: file, read },
+        plan,
+        progressOf(request),
+      );
+      return answerRun(app, reply, await jobOf(app.db, summary));
+    } catch (error) {
+      if (error instanceof UploadError) return refuse(error.statusCode, { file: error.message });
+      if (!(error instanceof ValidationError)) throw error;
+      // Run-wide problems ("numbers") are the file's; a missing call purpose is the select's.
+      const { numbers, ...others } = error.errors;
+      return refuse(422, numbers ? { ...others, file: numbers } : others);
+    }
   }
 
   for (const kind of ["delete", "add"] as const) {

@@ -1,9 +1,10 @@
 /**
- * The Upload tab of Add and Delete (product.md §4): the same URLs as the Manual tab take a
- * multipart post with a `file`, read and run in a worker thread (services/run-workers.ts),
- * with the run's progress at /runs/{id}/progress: JSON, or for htmx the fragment that polls
- * itself under the form's bar while the post is open (web/upload-progress.ts). manage.ts
- * registers the URLs; this module answers their uploads.
+ * The Upload tab of Add and Delete (product.md §4): its page, the limits of an upload (size,
+ * files, rate: a file over them is refused with the form saying why), and the run's progress
+ * at /runs/{id}/progress: JSON, or for htmx the fragment that polls itself under the form's
+ * bar while the post is open (web/upload-progress.ts). The same URLs as the Manual tab take
+ * the upload, as a multipart post with a `file`: manage.ts registers them and runs the file
+ * (`runUpload`), in a worker thread (services/runs/threads/run-workers.ts).
  */
 import { randomUUID } from "node:crypto";
 import type {
@@ -14,20 +15,15 @@ import type {
   RouteShorthandOptions,
 } from "fastify";
 import type { JobKind } from "../../db/tables/jobs.js";
-import { ValidationError } from "../../domain/errors.js";
 import { type Level, type LevelKind, levelPath, levelTrail } from "../../domain/levels.js";
 import { purposeChoices } from "../../services/hierarchy/call-purposes.js";
-import { jobOf, MAX_ENTRIES, planRun, type RunContext } from "../../services/runs/bulk-runs.js";
+import { MAX_ENTRIES } from "../../services/runs/bulk-runs.js";
 import { PROGRESS_ID, RunProgressBoard } from "../../services/runs/run-progress.js";
-import type { RunPhase, RunWorkers } from "../../services/runs/threads/run-workers.js";
-import {
-  UPLOAD_MAX_SIZE_LABEL,
-  UPLOAD_MESSAGES,
-  UploadError,
-} from "../../services/runs/upload-file.js";
+import type { UploadProgress } from "../../services/runs/threads/run-messages.js";
+import type { RunWorkers } from "../../services/runs/threads/run-workers.js";
+import { UPLOAD_MAX_SIZE_LABEL, UPLOAD_MESSAGES } from "../../services/runs/upload-file.js";
 import type { IdParams } from "../../web/forms.js";
 import { STOP_POLLING, UPLOAD_METER_START, uploadProgressView } from "../../web/upload-progress.js";
-import { answerRun } from "./jobs.js";
 
 /** What an upload posts (the Manual tab's RunBody adds its list's fields to these). */
 export interface UploadBody {
@@ -70,13 +66,9 @@ export interface UploadTabOptions {
   workers: RunWorkers;
   /** The level, visible (else 404) and open to this user's changes (else 403). */
   editableLevel(request: FastifyRequest<{ Params: IdParams }>, kind: LevelKind): Promise<Level>;
-  context(request: FastifyRequest, level: Level, source: "manual" | "upload"): RunContext;
 }
 
-export function uploadTab(
-  app: FastifyInstance,
-  { workers, editableLevel, context }: UploadTabOptions,
-) {
+export function uploadTab(app: FastifyInstance, { workers, editableLevel }: UploadTabOptions) {
   const progressBoard = new RunProgressBoard();
 
   /**
@@ -150,43 +142,15 @@ export function uploadTab(
     });
   }
 
-  /** Runs an uploaded file; problems come back on the form, with nothing changed. */
-  async function runUpload(
-    request: FastifyRequest<{ Params: IdParams; Body: UploadBody | null }>,
-    reply: FastifyReply,
-    level: Level,
-    kind: JobKind,
-  ) {
-    const purpose = request.body?.call_purpose ?? "";
-    const refuse = (status: number, errors: Record<string, string>) => {
-      reply.code(status);
-      return uploadPage(reply, level, kind, { errors, purpose });
-    };
-    // A file cannot travel to a confirmation page and back: the form's checkbox is the "Ok".
-    if (kind === "delete" && request.body?.confirm !== "yes") {
-      return refuse(422, { confirm: UPLOAD_MESSAGES.confirm });
-    }
-    try {
-      const file = request.body?.file;
-      if (!Buffer.isBuffer(file) || file.length === 0) {
-        throw new UploadError(422, UPLOAD_MESSAGES.noFile);
-      }
-      const plan = await planRun(context(request, level, "upload"), kind, purpose);
-      const progressId = request.body?.progress ?? "";
-      const report = PROGRESS_ID.test(progressId)
-        ? (phase: RunPhase, done: number, total: number) =>
-            progressBoard.report(request.user.id, progressId, { phase, done, total })
-        : undefined;
-      const read = { maxEntries: MAX_ENTRIES };
-      const summary = await workers.run(app.database, { bytes: file, read }, plan, report);
-      return answerRun(app, reply, await jobOf(app.db, summary));
-    } catch (error) {
-      if (error instanceof UploadError) return refuse(error.statusCode, { file: error.message });
-      if (!(error instanceof ValidationError)) throw error;
-      // Run-wide problems ("numbers") are the file's; a missing call purpose is the select's.
-      const { numbers, ...others } = error.errors;
-      return refuse(422, numbers ? { ...others, file: numbers } : others);
-    }
+  /** Where the run of an upload reports how far it is: the board the page follows, if any. */
+  function progressOf(
+    request: FastifyRequest<{ Body: UploadBody | null }>,
+  ): UploadProgress | undefined {
+    const progressId = request.body?.progress ?? "";
+    return PROGRESS_ID.test(progressId)
+      ? (phase, done, total) =>
+          progressBoard.report(request.user.id, progressId, { phase, done, total })
+      : undefined;
   }
 
   /**
@@ -214,5 +178,5 @@ export function uploadTab(
     };
   }
 
-  return { uploadPage, runUpload, uploadLimitHandler, followUpload };
+  return { uploadPage, progressOf, uploadLimitHandler, followUpload };
 }

@@ -5,7 +5,7 @@
  * In memory: progress matters only while its request is running, on this one server.
  */
 import type { JobKind } from "../../db/tables/jobs.js";
-import type { RunPhase } from "./threads/run-workers.js";
+import type { RunPhase } from "./threads/run-messages.js";
 
 export interface RunStatus {
   phase: RunPhase;

@@ -3,7 +3,7 @@
  *
  * Reading 100,000 numbers with libphonenumber-js costs about 1 s of CPU, and writing them
  * about as much again; one after the other, an add upload took 3 s. The upload worker
- * (run-worker.ts) hands the numbers to its number reader (read-ahead-worker.ts) as soon as
+ * (run-workers.ts) hands the numbers to its number reader (read-ahead-worker.ts) as soon as
  * the file is parsed, before it even waits for the writer lock, and the run then takes them
  * chunk by chunk as it goes.
  *

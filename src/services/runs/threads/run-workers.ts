@@ -1,43 +1,40 @@
 /**
- * Upload runs in worker threads (run-worker.ts): the worker reads the file (uploads.ts), then,
- * once this side has handed it the portal's writer lock, runs it (run-engine.ts) on its own
- * connection to the database, while a thread of its own reads the numbers (read-ahead.ts). Reading 100,000 lines and writing 300,000 rows cost seconds of
- * CPU; none of it is on the event loop, so other users' pages stay fast, and pages read the
- * last committed state through the reader connection while the run's transaction is open.
+ * Runs in worker threads, both sides in this one module: on the main thread the pool
+ * (RunWorkers), in each worker, loaded from this same file, the run itself (serveRuns, at the
+ * end). The worker reads the uploaded file (upload-file.ts), then, once the main thread has
+ * handed it the portal's writer lock, runs it (run-engine.ts, or postgres-run.ts) on its own
+ * connection to the database (worker-resources.ts), while a thread of its own reads the
+ * numbers (read-ahead.ts); what the two sides say is run-messages.ts. Reading 100,000 lines
+ * and writing 300,000 rows cost seconds of CPU; none of it is on the event loop, so other
+ * users' pages stay fast, and pages read the last committed state through the reader
+ * connection while the run's transaction is open.
  */
-import { Worker } from "node:worker_threads";
+import {
+  isMainThread,
+  type MessagePort,
+  parentPort,
+  type Worker,
+  workerData,
+} from "node:worker_threads";
 import type { Database } from "../../../db/database.js";
+import { tidyAfterRun } from "../../../db/sqlite/sqlite.js";
 import { UnavailableError } from "../../../domain/errors.js";
-import type { RunEntry } from "../run-entries.js";
+import { executePostgresRun } from "../postgres-run.js";
+import { executeRun } from "../run-engine.js";
+import { needsReading, type RunEntry } from "../run-entries.js";
 import type { RunPlan, RunSummary } from "../run-plan.js";
-import { type ReadOptions, UploadError } from "../upload-file.js";
+import { readUploadFile, UploadError } from "../upload-file.js";
+import { ReadAhead } from "./read-ahead.js";
+import type {
+  RunInput,
+  RunTarget,
+  UploadProgress,
+  WorkerReply,
+  WorkerTask,
+} from "./run-messages.js";
 import { heapCaps } from "./thread-heap.js";
-
-/** Where a run is, for the progress bar: reading the file, waiting its turn, writing. */
-export type RunPhase = "reading" | "waiting" | "running" | "done";
-export type UploadProgress = (phase: RunPhase, done: number, total: number) => void;
-
-/**
- * The database a worker runs on, with a connection of its own: the SQLite file, or the
- * PostgreSQL server (where no writer lock is needed: rows are locked as the run takes them).
- */
-type RunTarget = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
-
-/** What this side sends the worker, and what comes back. */
-/** What a worker runs: an uploaded file it reads first, or entries already split (typed). */
-export type RunInput = { bytes: Uint8Array; read: ReadOptions } | { entries: RunEntry[] };
-
-export type WorkerTask =
-  | { id: number; type: "run"; input: RunInput; plan: RunPlan; target: RunTarget }
-  | { id: number; type: "go" };
-export type WorkerReply =
-  | { id: number; type: "progress"; phase: RunPhase; done: number; total: number }
-  /** The file is read: the worker waits for "go" (the writer lock) before writing. */
-  | { id: number; type: "read"; total: number }
-  | { id: number; type: "refused"; statusCode: 400 | 422; message: string }
-  | { id: number; type: "done"; summary: RunSummary }
-  /** `unavailable`: nothing was changed and trying again may work (UnavailableError). */
-  | { id: number; type: "failure"; message: string; unavailable?: boolean };
+import { WorkerPool } from "./worker-pool.js";
+import { WorkerResources } from "./worker-resources.js";
 
 /**
  * The upload worker's heap caps (thread-heap.ts). The largest run there is, a full 8 MiB file
@@ -45,17 +42,15 @@ export type WorkerReply =
  */
 export const WORKER_HEAP = { youngMb: 16, oldMb: 96 };
 
-/** Marks the worker threads that run uploads (run-worker.ts checks it). */
-export const WORKER_ROLE = "numberdesk-upload-run";
+/** Marks the worker threads that run uploads (checked at the end of this module). */
+const WORKER_ROLE = "numberdesk-upload-run";
 
 /**
- * The worker's file next to this one: run-worker.ts when running from source (tests, under
- * tap's TypeScript loader, which worker threads inherit), run-worker.js in dist.
+ * The worker runs this very module (the end of it is the worker's side): run-workers.ts when
+ * running from source (tests, under tap's TypeScript loader, which worker threads inherit),
+ * run-workers.js in dist.
  */
-const WORKER_URL = new URL(
-  import.meta.url.endsWith(".ts") ? "./run-worker.ts" : "./run-worker.js",
-  import.meta.url,
-);
+const WORKER_URL = new URL(import.meta.url);
 
 export interface RunWorkersOptions {
   /**
@@ -71,22 +66,21 @@ export interface RunWorkersOptions {
 }
 
 /**
- * A small pool of worker threads running uploads. Workers start on first use, are reused while
- * uploads keep coming (with their database connection), and never keep the process alive.
+ * The runs' worker threads, seen from the main thread: a run is handed to a worker of the
+ * pool (worker-pool.ts), which keeps its database connection while runs keep coming.
  */
 export class RunWorkers {
-  readonly #size: number;
-  readonly #idleMs: number;
+  readonly #pool: WorkerPool;
   readonly #timeoutMs: number;
-  #idle: Array<{ worker: Worker; timer: NodeJS.Timeout }> = [];
-  #busy = new Set<Worker>();
-  #waiting: Array<() => void> = [];
   #nextId = 1;
-  #closed = false;
 
   constructor({ workers = 1, idleMs = 60_000, timeoutMs = 55_000 }: RunWorkersOptions = {}) {
-    this.#size = Math.max(1, workers);
-    this.#idleMs = idleMs;
+    this.#pool = new WorkerPool(WORKER_URL, {
+      size: workers,
+      idleMs,
+      workerData: { role: WORKER_ROLE },
+      resourceLimits: heapCaps(WORKER_URL.href, WORKER_HEAP),
+    });
     this.#timeoutMs = timeoutMs;
   }
 
@@ -101,14 +95,7 @@ export class RunWorkers {
     plan: RunPlan,
     progress: UploadProgress = () => {},
   ): Promise<RunSummary> {
-    while (!this.#closed && this.#busy.size >= this.#size) {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    }
-    if (this.#closed) throw new Error("upload workers closed");
-    const idle = this.#idle.pop();
-    if (idle) clearTimeout(idle.timer);
-    const worker = idle?.worker ?? this.#spawn();
-    this.#busy.add(worker);
+    const worker = await this.#pool.take();
     let healthy = false;
     try {
       const task = { id: this.#nextId++, type: "run" as const, input, plan };
@@ -123,43 +110,16 @@ export class RunWorkers {
       healthy = error instanceof UploadError;
       throw error;
     } finally {
-      this.#busy.delete(worker);
-      if (healthy && !this.#closed) this.#park(worker);
-      else void worker.terminate();
-      this.#waiting.shift()?.();
+      this.#pool.giveBack(worker, healthy);
     }
   }
 
   /**
    * Starts a worker ahead of an upload (the Upload tab asks for it as it opens), so the run
-   * does not wait for one to load. Idle, it ends after idleMs like any other.
+   * does not wait for one to load.
    */
   warm(): void {
-    if (this.#closed || this.#idle.length > 0 || this.#busy.size > 0) return;
-    this.#park(this.#spawn());
-  }
-
-  #spawn(): Worker {
-    const worker = new Worker(WORKER_URL, {
-      workerData: { role: WORKER_ROLE },
-      resourceLimits: heapCaps(WORKER_URL.href, WORKER_HEAP),
-    });
-    worker.unref();
-    // An idle worker that dies (out of memory, killed) is simply dropped.
-    worker.on("error", () => {});
-    worker.on("exit", () => {
-      this.#idle = this.#idle.filter((entry) => entry.worker !== worker);
-    });
-    return worker;
-  }
-
-  #park(worker: Worker): void {
-    const timer = setTimeout(() => {
-      this.#idle = this.#idle.filter((entry) => entry.worker !== worker);
-      void worker.terminate();
-    }, this.#idleMs);
-    timer.unref();
-    this.#idle.push({ worker, timer });
+    this.#pool.warm();
   }
 
   #ask(
@@ -245,12 +205,86 @@ export class RunWorkers {
   }
 
   /** Ends every worker; uploads still waiting fail, runs in progress roll back. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    for (const wake of this.#waiting.splice(0)) wake();
-    const workers = [...this.#idle.map((entry) => entry.worker), ...this.#busy];
-    for (const entry of this.#idle) clearTimeout(entry.timer);
-    this.#idle = [];
-    await Promise.all(workers.map((worker) => worker.terminate()));
+  close(): Promise<void> {
+    return this.#pool.close();
   }
+}
+
+/**
+ * The worker's side: reads one uploaded file at a time (or takes a long typed list), hands
+ * its numbers to its number reader (read-ahead.ts), waits for the main thread to hand it the
+ * writer lock, then runs it on its own connection, taking the numbers as they are read.
+ */
+function serveRuns(port: MessagePort): void {
+  const post = (reply: WorkerReply) => port.postMessage(reply);
+  /** Runs waiting for the main thread's "go" (the writer lock is theirs). */
+  const waiting = new Map<number, () => void>();
+  const kept = new WorkerResources();
+
+  port.on("message", async (task: WorkerTask) => {
+    if (task.type === "go") {
+      waiting.get(task.id)?.();
+      return;
+    }
+    const { id, input } = task;
+    try {
+      let entries: RunEntry[];
+      if ("entries" in input) {
+        entries = input.entries;
+      } else {
+        const result = await readUploadFile(input.bytes, input.read, (done) =>
+          post({ id, type: "progress", phase: "reading", done, total: 0 }),
+        );
+        if (!result.ok) {
+          post({ id, type: "refused", statusCode: result.statusCode, message: result.message });
+          return;
+        }
+        entries = result.entries;
+      }
+      const total = entries.length;
+      const ahead = new ReadAhead(kept.numberReader, entries, task.plan.defaultRegion, (entry) =>
+        needsReading(task.plan.kind, entry),
+      );
+      const go = new Promise<void>((resolve) => waiting.set(id, resolve));
+      post({ id, type: "read", total });
+      await go;
+      waiting.delete(id);
+      let summary: RunSummary;
+      const { target } = task;
+      const running = (done: number) =>
+        post({ id, type: "progress", phase: "running", done, total });
+      // SQLite: the writer lock is this run's now. PostgreSQL: once the run holds its numbers
+      // (another change may hold some of them until it commits).
+      if (target.kind === "sqlite") running(0);
+      try {
+        summary =
+          target.kind === "sqlite"
+            ? executeRun(kept.connectionTo(target.file), task.plan, entries, running, ahead)
+            : await executePostgresRun(
+                kept.serverAt(target.url),
+                task.plan,
+                entries,
+                running,
+                ahead,
+                () => running(0),
+              );
+      } finally {
+        ahead.close();
+      }
+      post({ id, type: "done", summary });
+      // After the answer: the run is committed, this is housekeeping (see openBulkWriter).
+      if (target.kind === "sqlite") tidyAfterRun(kept.connectionTo(target.file));
+    } catch (error) {
+      post({
+        id,
+        type: "failure",
+        message: error instanceof Error ? error.message : String(error),
+        unavailable: error instanceof UnavailableError,
+      });
+    }
+  });
+}
+
+if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
+  serveRuns(parentPort);
 }
