@@ -1,19 +1,24 @@
 /**
  * A bulk run on PostgreSQL: the same pass over the entries as on SQLite (run-engine.ts's
- * runEntries, so every line gets the same outcome, code and message), but set-based. The
- * numbers the run will ask about are read and locked in one statement (a few for 100,000),
- * the pass decides every line in memory against them, and the changes, outcomes, success
- * packs, audit events and job are written with array statements (db/postgres/bulk-writes.ts),
- * all in one transaction.
+ * runEntries, so every line gets the same outcome, code and message), but set-based. The run
+ * goes in slices of SLICE entries: the numbers a slice will ask about are read and locked in
+ * one statement, the pass decides the slice's lines in memory against them, and its changes,
+ * outcomes, success packs and audit events are written with array statements
+ * (db/postgres/bulk-writes.ts), all in one transaction. A slice sees what the slices before
+ * it wrote, as the SQLite run sees its own writes; and while the database works on one, the
+ * upload worker's number reader (threads/read-ahead.ts) reads the numbers of the next ones,
+ * so reading costs a run no time of its own (all of them read first cost 1 s of 100,000).
  *
  * Several instances: the run first takes the numbers' write lock (db/postgres/postgres.ts's
  * lockNumberWrites, an advisory lock held until commit; the reasons are there), which every
  * change to numbers on every instance takes first: an edit, a removal, a restore or another
  * run waits for this one to commit, then decides on what it wrote, and this one decides on
  * what they committed. Two instances' changes to the same numbers thus never add a number
- * twice or lose one, and never deadlock. The rows a run reads are also locked (FOR UPDATE),
- * and a number added meanwhile by a writer that did not take the lock (none in the portal
- * does) is skipped by the insert (ON CONFLICT DO NOTHING) and the run tried again whole.
+ * twice or lose one, and never deadlock (nothing else holds a number's row while the run
+ * holds that lock, so locking slice by slice cannot either). The rows a run reads are also
+ * locked (FOR UPDATE), and a number added meanwhile by a writer that did not take the lock
+ * (none in the portal does) is skipped by the insert (ON CONFLICT DO NOTHING) and the run
+ * tried again whole.
  */
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
@@ -56,7 +61,11 @@ class AddedElsewhere extends Error {}
 export const RUN_INTERRUPTED =
   "The connection to the database was lost during the run: it was rolled back whole and nothing was changed. Try again.";
 
-/** Entries decided between two writes of what they hold. */
+/**
+ * Entries read, locked, decided and written at a time: enough that each statement carries
+ * thousands of rows, few enough that the next slice's numbers are read while the database
+ * writes this one's and that a slice's rows fit the upload worker's heap with room to spare.
+ */
 const SLICE = 10_000;
 
 /** Times a run starts over before giving up (each retry found a number added meanwhile). */
@@ -74,6 +83,11 @@ class PreReadEntries extends EntryReader {
     }
     return parsed;
   }
+
+  /** Forgets the readings of entries `from` … `to` - 1 once decided (not read again). */
+  forgetReadings(entries: RunEntry[], from: number, to: number): void {
+    for (let index = from; index < to; index++) this.#read.delete(entries[index] as RunEntry);
+  }
 }
 
 /**
@@ -81,12 +95,12 @@ class PreReadEntries extends EntryReader {
  * changes and records are kept until `commit` writes each kind in a few statements.
  */
 class HeldWrites implements RunWrites {
-  /** The numbers read (and locked) beforehand, less those the run removed. */
+  /** The slice's numbers read (and locked) beforehand, less those the run removed. */
   readonly #known = new Map<string, PhoneNumber>();
   /**
-   * The numbers the run added, with their call purposes: a row each would cost a 100,000-number
-   * run about 30 MiB (V8 gave every `{ ...row, id }` a hidden class of its own), more than an
-   * upload worker's heap could spare.
+   * The numbers the slice added, with their call purposes (a row each would cost a 100,000-number
+   * run about 30 MiB: V8 gave every `{ ...row, id }` a hidden class of its own). Those of earlier
+   * slices are in the database by then, where the next slice's lookup finds them.
    */
   readonly #new = new Map<string, number>();
   readonly #levelColumn: LevelColumn;
@@ -115,19 +129,9 @@ class HeldWrites implements RunWrites {
     return this.#known.has(e164) || this.#new.has(e164);
   }
 
-  /** Whether removeAt would remove it: at the level, with the call purpose if one is given. */
-  removable(e164: string, levelId: number, callPurposeId: number | null): boolean {
-    const number = this.#known.get(e164);
-    return (
-      number !== undefined &&
-      number[this.#levelColumn] === levelId &&
-      (callPurposeId === null || number.call_purpose_id === callPurposeId)
-    );
-  }
-
   removeAt(e164: string, levelId: number, callPurposeId: number | null): PhoneNumber | undefined {
-    if (!this.removable(e164, levelId, callPurposeId)) return undefined;
-    const number = this.#known.get(e164) as PhoneNumber;
+    const number = this.#known.get(e164);
+    if (!removable(number, this.#levelColumn, levelId, callPurposeId)) return undefined;
     this.#known.delete(e164);
     this.#removed.push(number.id);
     return number;
@@ -185,41 +189,50 @@ class HeldWrites implements RunWrites {
 
   /**
    * Writes what is held so far, set-based, and forgets it (a 100,000-number run's rows would
-   * not fit an upload worker's heap all at once). Throws AddedElsewhere if a number it adds
-   * was taken meanwhile. `last`: the part pack too, and the job's counts.
+   * not fit an upload worker's heap all at once). Everything is taken before the first
+   * statement is sent, so the pass may go on with the next slice while these are written.
+   * Rejects with AddedElsewhere if a number it adds was taken meanwhile. `last`: the part pack
+   * too, and the job's counts.
    */
-  async drain(trx: Kysely<DB>, last: boolean): Promise<void> {
+  drain(trx: Kysely<DB>, last: boolean): Promise<void> {
     const { level } = this.plan;
     const job = this.#job as NewJob;
     const added = this.#added.splice(0);
-    const inserted = await insertNumbers(
-      trx,
-      {
-        businessId: level.business.id,
-        unitId: level.unit?.id ?? null,
-        programId: level.program?.id ?? null,
-        at: job.created_at,
-      },
-      added,
-    );
-    if (inserted !== added.length) throw new AddedElsewhere();
-    await deleteNumbers(trx, this.#removed.splice(0));
-    await insertOutcomes(trx, this.#outcomes.splice(0).map(withoutNul));
+    const removed = this.#removed.splice(0);
+    const outcomes = this.#outcomes.splice(0).map(withoutNul);
     const full = this.#successes.length - (this.#successes.length % SUCCESSES_PER_PACK);
     const packs: string[] = [];
     const ready = this.#successes.splice(0, last ? this.#successes.length : full);
     for (let start = 0; start < ready.length; start += SUCCESSES_PER_PACK) {
       packs.push(packText(ready.slice(start, start + SUCCESSES_PER_PACK)));
     }
-    await insertSuccessPacks(trx, this.jobId, this.#packs, packs);
+    const firstPack = this.#packs;
     this.#packs += packs.length;
     const events = this.#events.splice(0);
     // Its number's id is looked up as the event is written (see add).
     for (const event of events) if (event.action === "number.add") event.subject_id = null;
-    await insertAuditEvents(trx, events);
-    if (last) {
-      await trx.updateTable("jobs").set(this.#counts).where("id", "=", this.jobId).execute();
-    }
+    // The next slice's numbers were read from the database beforehand (see executePostgresRun).
+    this.#known.clear();
+    this.#new.clear();
+    const counts = last ? this.#counts : null;
+    return (async () => {
+      const inserted = await insertNumbers(
+        trx,
+        {
+          businessId: level.business.id,
+          unitId: level.unit?.id ?? null,
+          programId: level.program?.id ?? null,
+          at: job.created_at,
+        },
+        added,
+      );
+      if (inserted !== added.length) throw new AddedElsewhere();
+      await deleteNumbers(trx, removed);
+      await insertOutcomes(trx, outcomes);
+      await insertSuccessPacks(trx, this.jobId, firstPack, packs);
+      await insertAuditEvents(trx, events);
+      if (counts) await trx.updateTable("jobs").set(counts).where("id", "=", this.jobId).execute();
+    })();
   }
 }
 
@@ -231,50 +244,87 @@ function withoutNul(row: NewJobOutcome): NewJobOutcome {
   return row.message?.includes("\u0000") ? { ...row, message: replaceControls(row.message) } : row;
 }
 
-/** The numbers a run will ask about: as written (deletes) or as read, deduplicated. */
+/** Whether removeAt would remove `number`: at the level, with the call purpose if one is given. */
+function removable(
+  number: PhoneNumber | undefined,
+  levelColumn: LevelColumn,
+  levelId: number,
+  callPurposeId: number | null,
+): number is PhoneNumber {
+  return (
+    number !== undefined &&
+    number[levelColumn] === levelId &&
+    (callPurposeId === null || number.call_purpose_id === callPurposeId)
+  );
+}
+
+/**
+ * The numbers entries `from` … `to` - 1 will ask about, locked: as written (deletes) or as
+ * read, deduplicated. Sent while the pass decides the slice before (see executePostgresRun),
+ * so it keeps what it finds to itself until the run takes it.
+ */
 async function readAndLock(
   trx: Kysely<DB>,
   run: Run,
-  writes: HeldWrites,
   reader: PreReadEntries,
   entries: RunEntry[],
-): Promise<void> {
+  from: number,
+  to: number,
+): Promise<PhoneNumber[]> {
   const { plan } = run;
+  const slice = entries.slice(from, to);
+  const found = new Map<string, PhoneNumber>();
   if (plan.kind === "delete") {
-    const asWritten = entries
+    const asWritten = slice
       .filter((entry) => entry.parsed === undefined && mayLookUpAsWritten(entry.number))
       .map((entry) => entry.number);
-    writes.know(await lockNumbers(trx, [...new Set(asWritten)]));
+    for (const number of await lockNumbers(trx, [...new Set(asWritten)])) {
+      found.set(number.e164, number);
+    }
   }
+  const levelColumn = LEVEL_COLUMNS[plan.level.kind];
   const toFind = new Set<string>();
-  for (const entry of entries) {
+  for (const entry of slice) {
     // A delete removes a number found as written without reading it (run-entries.ts).
     if (
       plan.kind === "delete" &&
       entry.parsed === undefined &&
       mayLookUpAsWritten(entry.number) &&
-      writes.removable(entry.number, plan.level.id, givenPurpose(run, entry))
+      removable(found.get(entry.number), levelColumn, plan.level.id, givenPurpose(run, entry))
     ) {
       continue;
     }
     const parsed = reader.read(entry);
-    if (parsed.ok && !writes.isKnown(parsed.e164)) toFind.add(parsed.e164);
+    if (parsed.ok && !found.has(parsed.e164)) toFind.add(parsed.e164);
   }
-  writes.know(await lockNumbers(trx, [...toFind]));
+  return [...found.values(), ...(await lockNumbers(trx, [...toFind]))];
 }
 
-/** Runs the plan over the entries on PostgreSQL, in one transaction; returns the job's counts. */
+/** Marks a promise's failure as handled: it is awaited later, after other work. */
+function later<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/**
+ * Runs the plan over the entries on PostgreSQL, in one transaction; returns the job's counts.
+ *
+ * The database and the pass take turns on the CPU otherwise: while the pass decides a slice,
+ * the database locks the next slice's numbers and writes the previous slice's rows. That
+ * is sound because no entry's outcome depends on what the run itself wrote before: a number
+ * the run added or removed is claimed by the entry that did it (EntryReader.claim), so any
+ * later entry naming it is a DUPLICATE_IN_LIST without being looked up.
+ */
 export async function executePostgresRun(
   db: Kysely<DB>,
   plan: RunPlan,
   entries: RunEntry[],
   progress?: RunProgress,
-  /** The entries' numbers being read in another thread: all are taken before the run locks. */
+  /** The entries' numbers being read in another thread, taken a slice at a time. */
   ahead?: ReadAhead,
-  /** Told once the run holds its numbers: until then it may wait for another change. */
+  /** Told once the run holds the numbers' write lock: until then it may wait for another change. */
   locked?: () => void,
 ): Promise<RunSummary> {
-  ahead?.upTo(entries.length - 1);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(async (trx) => {
@@ -283,6 +333,7 @@ export async function executePostgresRun(
         const run = new Run(plan, writes);
         // Before anything is written: see the top of this file.
         await lockNumberWrites(trx);
+        locked?.();
         // The job row first, for its id; its counts are set at the end, as on SQLite.
         const job = await trx
           .insertInto("jobs")
@@ -290,13 +341,26 @@ export async function executePostgresRun(
           .returning("id")
           .executeTakeFirstOrThrow();
         writes.jobId = job.id;
-        await readAndLock(trx, run, writes, reader, entries);
-        locked?.();
         startRun(run, entries.length);
-        for (let from = 0; from < entries.length; from += SLICE) {
-          runSlice(run, reader, entries, from, Math.min(from + SLICE, entries.length), progress);
-          await writes.drain(trx, false);
+        const lockSlice = (from: number): Promise<PhoneNumber[]> | null => {
+          if (from >= entries.length) return null;
+          const to = Math.min(from + SLICE, entries.length);
+          // The reader has read these by now, as a rule (else the run reads the rest itself).
+          ahead?.upTo(to - 1);
+          return later(readAndLock(trx, run, reader, entries, from, to));
+        };
+        let next = lockSlice(0);
+        let written: Promise<void> = Promise.resolve();
+        for (let from = 0; next; from += SLICE) {
+          const to = Math.min(from + SLICE, entries.length);
+          writes.know(await next);
+          next = lockSlice(to);
+          runSlice(run, reader, entries, from, to, progress);
+          reader.forgetReadings(entries, from, to);
+          await written;
+          written = later(writes.drain(trx, false));
         }
+        await written;
         const summary = finishRun(run, entries.length);
         await writes.drain(trx, true);
         return summary;
