@@ -2,11 +2,11 @@
  * A bulk run on PostgreSQL: the same pass over the entries as on SQLite (run-engine.ts's
  * runEntries, so every line gets the same outcome, code and message), but set-based. The run
  * goes in slices of SLICE entries: the numbers a slice will ask about are read and locked in
- * one statement, the pass decides the slice's lines in memory against them, and its changes,
- * outcomes, success packs and audit events are written with array statements
- * (db/postgres/bulk-writes.ts), all in one transaction. A slice sees what the slices before
- * it wrote, as the SQLite run sees its own writes; and while the database works on one, the
- * upload worker's number reader (threads/read-ahead.ts) reads the numbers of the next ones,
+ * one statement (an add inserts those it will add first, see insertAndLock), the pass decides
+ * the slice's lines in memory against them, and its other changes, outcomes, success packs and
+ * audit events are written with array statements (db/postgres/bulk-writes.ts), all in one
+ * transaction. The database and this thread work side by side (executePostgresRun), and the
+ * upload worker's number reader (threads/read-ahead.ts) reads the numbers of the slices ahead,
  * so reading costs a run no time of its own (all of them read first cost 1 s of 100,000).
  *
  * Several instances: the run first takes the numbers' write lock (db/postgres/postgres.ts's
@@ -16,9 +16,9 @@
  * what they committed. Two instances' changes to the same numbers thus never add a number
  * twice or lose one, and never deadlock (nothing else holds a number's row while the run
  * holds that lock, so locking slice by slice cannot either). The rows a run reads are also
- * locked (FOR UPDATE), and a number added meanwhile by a writer that did not take the lock
- * (none in the portal does) is skipped by the insert (ON CONFLICT DO NOTHING) and the run
- * tried again whole.
+ * locked (FOR UPDATE); an add inserts its numbers before its pass (ON CONFLICT DO NOTHING),
+ * and those already held are then locked and rejected. Should a writer that did not take the
+ * lock (none in the portal does) remove one of those in between, the run is tried again whole.
  */
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/database.js";
@@ -43,7 +43,7 @@ import type { PhoneNumber } from "../../db/tables/numbers.js";
 import { UnavailableError } from "../../domain/errors.js";
 import { replaceControls } from "../../domain/text.js";
 import { type LevelColumn, packText, type RunWrites } from "../../queries/run-writes.js";
-import { finishRun, givenPurpose, jobRow, runSlice, startRun } from "./run-engine.js";
+import { addPurpose, finishRun, givenPurpose, jobRow, runSlice, startRun } from "./run-engine.js";
 import {
   EntryReader,
   mayLookUpAsWritten,
@@ -54,7 +54,7 @@ import type { RunPlan, RunProgress, RunSummary } from "./run-plan.js";
 import { LEVEL_COLUMNS, Run } from "./run-record.js";
 import type { ReadAhead } from "./threads/read-ahead.js";
 
-/** A number another instance added while the run decided: the run starts over. */
+/** A number another writer added or removed while the run decided: the run starts over. */
 class AddedElsewhere extends Error {}
 
 /** What a run whose connection dropped says: the server rolled its transaction back. */
@@ -67,6 +67,12 @@ export const RUN_INTERRUPTED =
  * writes this one's and that a slice's rows fit the upload worker's heap with room to spare.
  */
 const SLICE = 10_000;
+
+/**
+ * Entries the pass decides before it lets the connection take the database's answers: the
+ * pg client sends a queued statement only from this thread's event loop.
+ */
+const PASS_PART = 1_000;
 
 /** Times a run starts over before giving up (each retry found a number added meanwhile). */
 const ATTEMPTS = 3;
@@ -103,6 +109,9 @@ class HeldWrites implements RunWrites {
    * slices are in the database by then, where the next slice's lookup finds them.
    */
   readonly #new = new Map<string, number>();
+  /** The slice's numbers inserted before its pass (see readAndLock), and how many it added. */
+  #inserted = new Set<string>();
+  #insertedAdded = 0;
   readonly #levelColumn: LevelColumn;
   readonly #removed: number[] = [];
   readonly #added: Array<{ e164: string; callPurposeId: number }> = [];
@@ -121,8 +130,10 @@ class HeldWrites implements RunWrites {
     this.#levelColumn = LEVEL_COLUMNS[plan.level.kind];
   }
 
-  know(numbers: PhoneNumber[]): void {
-    for (const number of numbers) this.#known.set(number.e164, number);
+  /** What readAndLock found for the slice the pass decides next. */
+  know({ found, inserted }: SliceNumbers): void {
+    for (const number of found) this.#known.set(number.e164, number);
+    this.#inserted = inserted;
   }
 
   isKnown(e164: string): boolean {
@@ -155,10 +166,14 @@ class HeldWrites implements RunWrites {
     };
   }
 
-  /** Noted to be inserted; its audit event finds its id when written (insertAuditEvents). */
+  /**
+   * Inserted before the pass, as a rule; else noted to be inserted. Its audit event finds its
+   * id when written (insertAuditEvents).
+   */
   add(row: Omit<PhoneNumber, "id">): number | undefined {
     if (this.isKnown(row.e164)) return undefined;
-    this.#added.push({ e164: row.e164, callPurposeId: row.call_purpose_id });
+    if (this.#inserted.has(row.e164)) this.#insertedAdded++;
+    else this.#added.push({ e164: row.e164, callPurposeId: row.call_purpose_id });
     this.#new.set(row.e164, row.call_purpose_id);
     return 0;
   }
@@ -195,7 +210,15 @@ class HeldWrites implements RunWrites {
    * too, and the job's counts.
    */
   drain(trx: Kysely<DB>, last: boolean): Promise<void> {
-    const { level } = this.plan;
+    // Every number inserted before the pass must be one it added, or a line would lack its
+    // outcome: readAndLock and addEntry disagreeing is a bug, and the run is rolled back.
+    if (this.#insertedAdded !== this.#inserted.size) {
+      return Promise.reject(
+        new Error(`a run inserted ${this.#inserted.size} numbers but added ${this.#insertedAdded}`),
+      );
+    }
+    this.#inserted = new Set();
+    this.#insertedAdded = 0;
     const job = this.#job as NewJob;
     const added = this.#added.splice(0);
     const removed = this.#removed.splice(0);
@@ -215,25 +238,42 @@ class HeldWrites implements RunWrites {
     this.#known.clear();
     this.#new.clear();
     const counts = last ? this.#counts : null;
-    return (async () => {
-      const inserted = await insertNumbers(
-        trx,
-        {
-          businessId: level.business.id,
-          unitId: level.unit?.id ?? null,
-          programId: level.program?.id ?? null,
-          at: job.created_at,
-        },
-        added,
-      );
-      if (inserted !== added.length) throw new AddedElsewhere();
-      await deleteNumbers(trx, removed);
-      await insertOutcomes(trx, outcomes);
-      await insertSuccessPacks(trx, this.jobId, firstPack, packs);
-      await insertAuditEvents(trx, events);
-      if (counts) await trx.updateTable("jobs").set(counts).where("id", "=", this.jobId).execute();
-    })();
+    // All sent at once: the connection runs them one after another without waiting for this
+    // thread, which meanwhile decides the next slice. Numbers still to insert (as a rule, none:
+    // see insertAndLock) go in before the events that name them.
+    const inserted = insertNumbers(trx, placeOf(this.plan, job.created_at), added);
+    const audited =
+      added.length > 0
+        ? inserted.then(() => insertAuditEvents(trx, events))
+        : insertAuditEvents(trx, events);
+    return Promise.all([
+      inserted.then((numbers) => {
+        if (numbers.size !== added.length) throw new AddedElsewhere();
+      }),
+      deleteNumbers(trx, removed),
+      insertOutcomes(trx, outcomes),
+      insertSuccessPacks(trx, this.jobId, firstPack, packs),
+      audited,
+      counts && trx.updateTable("jobs").set(counts).where("id", "=", this.jobId).execute(),
+    ]).then(() => {});
   }
+}
+
+/** Where a run's new numbers go, and when. */
+function placeOf(plan: RunPlan, at: string) {
+  const { level } = plan;
+  return {
+    businessId: level.business.id,
+    unitId: level.unit?.id ?? null,
+    programId: level.program?.id ?? null,
+    at,
+  };
+}
+
+/** What readAndLock found for a slice: the numbers held already, and those it added. */
+interface SliceNumbers {
+  found: PhoneNumber[];
+  inserted: Set<string>;
 }
 
 /**
@@ -259,6 +299,46 @@ function removable(
 }
 
 /**
+ * Add: inserts the numbers of entries `from` … `to` - 1 that the pass will add (read, not
+ * repeated, with a call purpose on offer: `claimed` holds the run's numbers so far, as the
+ * pass's EntryReader will), in their order, and locks those the portal holds already, which
+ * the pass then rejects. One statement finds out whether a number is there and adds it:
+ * looking every number up first cost as much again (100,000 index probes).
+ */
+async function insertAndLock(
+  trx: Kysely<DB>,
+  run: Run,
+  reader: PreReadEntries,
+  entries: RunEntry[],
+  from: number,
+  to: number,
+  claimed: Set<string>,
+): Promise<SliceNumbers> {
+  const adds: Array<{ e164: string; callPurposeId: number }> = [];
+  const toFind: string[] = [];
+  for (let index = from; index < to; index++) {
+    const entry = entries[index] as RunEntry;
+    const parsed = reader.read(entry);
+    if (!parsed.ok || claimed.has(parsed.e164)) continue;
+    claimed.add(parsed.e164);
+    const purpose = addPurpose(run, entry);
+    // Rejected, but said where the number is if the portal holds it.
+    if (!purpose) toFind.push(parsed.e164);
+    else adds.push({ e164: parsed.e164, callPurposeId: purpose.id });
+  }
+  const inserted = await insertNumbers(trx, placeOf(run.plan, run.now), adds);
+  for (const { e164 } of adds) if (!inserted.has(e164)) toFind.push(e164);
+  const found = await lockNumbers(trx, toFind);
+  if (inserted.size < adds.length) {
+    // Not inserted, so held already; yet not found: removed meanwhile by a writer that did not
+    // take the numbers' write lock (none in the portal). The run starts over.
+    const held = new Set(found.map((number) => number.e164));
+    if (adds.some(({ e164 }) => !inserted.has(e164) && !held.has(e164))) throw new AddedElsewhere();
+  }
+  return { found, inserted };
+}
+
+/**
  * The numbers entries `from` … `to` - 1 will ask about, locked: as written (deletes) or as
  * read, deduplicated. Sent while the pass decides the slice before (see executePostgresRun),
  * so it keeps what it finds to itself until the run takes it.
@@ -270,8 +350,10 @@ async function readAndLock(
   entries: RunEntry[],
   from: number,
   to: number,
-): Promise<PhoneNumber[]> {
+  claimed: Set<string>,
+): Promise<SliceNumbers> {
   const { plan } = run;
+  if (plan.kind === "add") return insertAndLock(trx, run, reader, entries, from, to, claimed);
   const slice = entries.slice(from, to);
   const found = new Map<string, PhoneNumber>();
   if (plan.kind === "delete") {
@@ -297,7 +379,8 @@ async function readAndLock(
     const parsed = reader.read(entry);
     if (parsed.ok && !found.has(parsed.e164)) toFind.add(parsed.e164);
   }
-  return [...found.values(), ...(await lockNumbers(trx, [...toFind]))];
+  const more = await lockNumbers(trx, [...toFind]);
+  return { found: [...found.values(), ...more], inserted: new Set() };
 }
 
 /** Marks a promise's failure as handled: it is awaited later, after other work. */
@@ -342,12 +425,14 @@ export async function executePostgresRun(
           .executeTakeFirstOrThrow();
         writes.jobId = job.id;
         startRun(run, entries.length);
-        const lockSlice = (from: number): Promise<PhoneNumber[]> | null => {
+        /** Add: the numbers of the slices read so far (see insertAndLock). */
+        const claimed = new Set<string>();
+        const lockSlice = (from: number): Promise<SliceNumbers> | null => {
           if (from >= entries.length) return null;
           const to = Math.min(from + SLICE, entries.length);
           // The reader has read these by now, as a rule (else the run reads the rest itself).
           ahead?.upTo(to - 1);
-          return later(readAndLock(trx, run, reader, entries, from, to));
+          return later(readAndLock(trx, run, reader, entries, from, to, claimed));
         };
         let next = lockSlice(0);
         let written: Promise<void> = Promise.resolve();
@@ -355,7 +440,11 @@ export async function executePostgresRun(
           const to = Math.min(from + SLICE, entries.length);
           writes.know(await next);
           next = lockSlice(to);
-          runSlice(run, reader, entries, from, to, progress);
+          // In parts, letting the connection go on to its next statement in between.
+          for (let part = from; part < to; part += PASS_PART) {
+            runSlice(run, reader, entries, part, Math.min(part + PASS_PART, to), progress);
+            await new Promise(setImmediate);
+          }
           reader.forgetReadings(entries, from, to);
           await written;
           written = later(writes.drain(trx, false));
