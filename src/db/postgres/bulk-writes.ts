@@ -12,6 +12,26 @@ import type { PhoneNumber } from "../tables/numbers.js";
 /** Rows to a statement: keeps each message a few MiB at most (audit events carry JSON). */
 const CHUNK = 10_000;
 
+/** An element that must be escaped inside a quoted array element. */
+const ESCAPED = /["\\]/;
+
+/**
+ * The array literal PostgreSQL reads for `$1::text[]` (or `::bigint[]`): every element quoted,
+ * null as NULL. Built in one pass here, where pg's own serialisation of a JS array escaped each
+ * element with two regular expressions: 1.5 million elements for a 100,000-number run's audit
+ * events, about 0.7 s of the upload worker's CPU.
+ */
+function arrayLiteral(values: ReadonlyArray<string | number | bigint | null | undefined>) {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) parts[i] = "NULL";
+    else if (typeof value !== "string") parts[i] = String(value);
+    else parts[i] = `"${ESCAPED.test(value) ? value.replace(/["\\]/g, "\\$&") : value}"`;
+  }
+  return `{${parts.join(",")}}`;
+}
+
 /** `rows` in statements of at most CHUNK; none for no rows. */
 function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
@@ -29,7 +49,7 @@ export async function lockNumbers<DB>(trx: Kysely<DB>, e164s: string[]): Promise
   const found: PhoneNumber[] = [];
   for (const part of chunks([...e164s].sort())) {
     const { rows } = await sql<PhoneNumber>`
-      select * from phone_numbers where e164 = any(${part}::text[]) order by e164 for update
+      select * from phone_numbers where e164 = any(${arrayLiteral(part)}::text[]) order by e164 for update
     `.execute(trx);
     found.push(...rows);
   }
@@ -37,29 +57,30 @@ export async function lockNumbers<DB>(trx: Kysely<DB>, e164s: string[]): Promise
 }
 
 /**
- * New numbers at one place, each with its call purpose; returns how many were inserted (fewer
- * than given when another instance added one meanwhile). Their ids are not returned: a
- * 100,000-number run would hold them all, and their audit events find them by number
- * (insertAuditEvents).
+ * New numbers at one place, each with its call purpose, in the order given; returns those
+ * inserted (not those the portal holds already). Their ids are not returned: a 100,000-number
+ * run would hold them all, and their audit events find them by number (insertAuditEvents).
  */
 export async function insertNumbers<DB>(
   trx: Kysely<DB>,
   place: { businessId: number; unitId: number | null; programId: number | null; at: string },
   numbers: Array<{ e164: string; callPurposeId: number }>,
-): Promise<number> {
-  let inserted = 0;
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
   for (const part of chunks(numbers)) {
-    const { numAffectedRows } = await sql`
+    const { rows } = await sql<{ e164: string }>`
       insert into phone_numbers
         (e164, business_id, business_unit_id, program_id, call_purpose_id, created_at, updated_at)
       select n.e164, ${place.businessId}::bigint, ${place.unitId}::bigint, ${place.programId}::bigint,
         n.purpose, ${place.at}, ${place.at}
-      from unnest(${part.map((n) => n.e164)}::text[], ${part.map((n) => n.callPurposeId)}::bigint[])
+      from unnest(${arrayLiteral(part.map((n) => n.e164))}::text[],
+          ${arrayLiteral(part.map((n) => n.callPurposeId))}::bigint[])
         with ordinality as n(e164, purpose, position)
       order by n.position
       on conflict (e164) do nothing
+      returning e164
     `.execute(trx);
-    inserted += Number(numAffectedRows ?? 0);
+    for (const row of rows) inserted.add(row.e164);
   }
   return inserted;
 }
@@ -67,9 +88,10 @@ export async function insertNumbers<DB>(
 /** Deletes numbers the run holds locked: each must be there, or the run is rolled back. */
 export async function deleteNumbers<DB>(trx: Kysely<DB>, ids: number[]): Promise<void> {
   for (const part of chunks(ids)) {
-    const result = await sql`delete from phone_numbers where id = any(${part}::bigint[])`.execute(
-      trx,
-    );
+    const result =
+      await sql`delete from phone_numbers where id = any(${arrayLiteral(part)}::bigint[])`.execute(
+        trx,
+      );
     // The job's counts must equal the rows changed; a number gone from under the run's lock
     // would break that, so it stops the run instead of being counted as removed.
     if (Number(result.numAffectedRows ?? 0) !== part.length) {
@@ -80,7 +102,8 @@ export async function deleteNumbers<DB>(trx: Kysely<DB>, ids: number[]): Promise
 
 export async function insertOutcomes<DB>(trx: Kysely<DB>, rows: NewJobOutcome[]): Promise<void> {
   for (const part of chunks(rows)) {
-    const column = <K extends keyof NewJobOutcome>(key: K) => part.map((row) => row[key] ?? null);
+    const column = <K extends keyof NewJobOutcome>(key: K) =>
+      arrayLiteral(part.map((row) => row[key] ?? null));
     await sql`
       insert into job_outcomes (job_id, line, input, e164, outcome, code, message)
       select * from unnest(
@@ -103,7 +126,7 @@ export async function insertSuccessPacks<DB>(
     await sql`
       insert into job_successes (job_id, pack, entries)
       select ${jobId}::bigint, ${first + start}::bigint + p.position - 1, p.entries
-      from unnest(${packs.slice(start, start + 100)}::text[]) with ordinality as p(entries, position)
+      from unnest(${arrayLiteral(packs.slice(start, start + 100))}::text[]) with ordinality as p(entries, position)
     `.execute(trx);
   }
 }
@@ -111,17 +134,22 @@ export async function insertSuccessPacks<DB>(
 /**
  * Audit events, in the order given (ids follow it). A phone number's event without a subject
  * id (a number the run has just inserted, whose id it did not ask for) gets the id of the
- * number it names.
+ * number it names: looked up only for those (coalesce evaluates the lookup only when the id
+ * is null), where a join probed the numbers' index for every event, a removal's too.
  */
 export async function insertAuditEvents<DB>(trx: Kysely<DB>, rows: NewAuditEvent[]): Promise<void> {
   for (const part of chunks(rows)) {
-    const column = <K extends keyof NewAuditEvent>(key: K) => part.map((row) => row[key] ?? null);
+    const column = <K extends keyof NewAuditEvent>(key: K) =>
+      arrayLiteral(part.map((row) => row[key] ?? null));
     await sql`
       insert into audit_events (occurred_at, actor_user_id, actor_email, actor_token_id,
         actor_token_name, action, subject_type, subject_id, business_id, business_unit_id,
         program_id, phone_number, summary, before_json, after_json)
       select e.occurred_at, e.actor_user_id, e.actor_email, e.actor_token_id, e.actor_token_name,
-        e.action, e.subject_type, coalesce(e.subject_id, n.id), e.business_id, e.business_unit_id,
+        e.action, e.subject_type,
+        coalesce(e.subject_id, (select n.id from phone_numbers n
+          where e.subject_type = 'phone_number' and n.e164 = e.phone_number)),
+        e.business_id, e.business_unit_id,
         e.program_id, e.phone_number, e.summary, e.before_json, e.after_json
       from unnest(
         ${column("occurred_at")}::text[], ${column("actor_user_id")}::bigint[],
@@ -134,8 +162,6 @@ export async function insertAuditEvents<DB>(trx: Kysely<DB>, rows: NewAuditEvent
       ) with ordinality as e(occurred_at, actor_user_id, actor_email, actor_token_id,
         actor_token_name, action, subject_type, subject_id, business_id, business_unit_id,
         program_id, phone_number, summary, before_json, after_json, position)
-      left join phone_numbers n
-        on e.subject_type = 'phone_number' and e.subject_id is null and n.e164 = e.phone_number
       order by e.position
     `.execute(trx);
   }

@@ -15,7 +15,13 @@ import { ELSEWHERE_UNSEEN, NOT_FOUND_MESSAGE } from "../../domain/rejections.js"
 import { prepareRunWrites } from "../../queries/run-writes.js";
 import { actorColumns } from "../audit/audit.js";
 import { EntryReader, mayLookUpAsWritten, type Rejection, type RunEntry } from "./run-entries.js";
-import { PROGRESS_EVERY, type RunPlan, type RunProgress, type RunSummary } from "./run-plan.js";
+import {
+  PROGRESS_EVERY,
+  type PurposeRef,
+  type RunPlan,
+  type RunProgress,
+  type RunSummary,
+} from "./run-plan.js";
 import { LEVEL_COLUMNS, type Parsed, Run } from "./run-record.js";
 import type { ReadAhead } from "./threads/read-ahead.js";
 
@@ -135,18 +141,29 @@ function addEntry(run: Run, reader: EntryReader, entry: RunEntry): void {
   if (p) addOne(run, p);
 }
 
-function addOne(run: Run, p: Parsed & { e164: string }): void {
-  const { e164 } = p;
-  const { level } = run.plan;
-  const named = p.entry.callPurpose;
-  const chosen = p.entry.purposeId;
+/**
+ * The call purpose an add entry gets: the one chosen for it, named with it, or the form's;
+ * undefined when that is none the catalog offers (the entry is then rejected).
+ */
+export function addPurpose(run: Run, entry: RunEntry): PurposeRef | undefined {
+  const named = entry.callPurpose;
+  const chosen = entry.purposeId;
   const purpose =
     chosen !== undefined
       ? run.purposeById.get(/^\d{1,15}$/.test(chosen) ? Number(chosen) : -1)
       : named === null
         ? run.purposeById.get(run.plan.fallbackPurposeId ?? -1)
         : run.purposeByName.get(named.trim().toLowerCase());
-  if (!purpose || purpose.retired_at !== null) {
+  return purpose && purpose.retired_at === null ? purpose : undefined;
+}
+
+function addOne(run: Run, p: Parsed & { e164: string }): void {
+  const { e164 } = p;
+  const { level } = run.plan;
+  const named = p.entry.callPurpose;
+  const chosen = p.entry.purposeId;
+  const purpose = addPurpose(run, p.entry);
+  if (!purpose) {
     const number = run.writes.find(e164);
     run.reject(
       p,
