@@ -37,9 +37,7 @@ async function judgeToken(
   const secret = bearerTokenOf(request.headers.authorization ?? "");
   const found = secret ? await authenticateToken(app.db, secret) : null;
   if (!found) {
-    reply
-      .code(401)
-      .header("WWW-Authenticate", 'Bearer realm="numberdesk", error="invalid_token"');
+    reply.code(401).header("WWW-Authenticate", 'Bearer realm="numberdesk", error="invalid_token"');
     reply.send(
       jsonError(
         401,
