@@ -202,7 +202,6 @@ export async function executePostgresRun(
         const run = new Run(plan, writes);
         // Before anything is written: see the top of this file.
         await lockNumberWrites(trx);
-        locked?.();
         // The job row first, for its id; its counts are set at the end, as on SQLite.
         const job = await trx
           .insertInto("jobs")
@@ -225,6 +224,9 @@ export async function executePostgresRun(
         for (let from = 0; next; from += SLICE) {
           const to = Math.min(from + SLICE, entries.length);
           writes.know(await next);
+          // The first slice's rows are the run's: until now another change holding some of
+          // them could keep it waiting, and its progress said so.
+          if (from === 0) locked?.();
           next = lockSlice(to);
           // In parts, letting the connection go on to its next statement in between.
           for (let part = from; part < to; part += PASS_PART) {
