@@ -101,6 +101,15 @@ t.test("outcomes across slices are those of one pass over the file", async (t) =
     { all: 24_998, ids: 24_998 },
     "an event for every number added, each with the number's id",
   );
+  const named = await db
+    .selectFrom("audit_events as e")
+    .innerJoin("phone_numbers as n", (join) =>
+      join.onRef("n.id", "=", "e.subject_id").onRef("n.e164", "=", "e.phone_number"),
+    )
+    .select((eb) => eb.fn.countAll<number>().as("events"))
+    .where("e.action", "=", "number.add")
+    .executeTakeFirstOrThrow();
+  t.equal(Number(named.events), 24_998, "the id is that of the number each event names");
 
   // Delete at the business: all but the one elsewhere, each once.
   const deletePlan = await planRun(await ctx("business"), "delete");

@@ -57,18 +57,18 @@ export async function lockNumbers<DB>(trx: Kysely<DB>, e164s: string[]): Promise
 }
 
 /**
- * New numbers at one place, each with its call purpose, in the order given; returns those
- * inserted (not those the portal holds already). Their ids are not returned: a 100,000-number
- * run would hold them all, and their audit events find them by number (insertAuditEvents).
+ * New numbers at one place, each with its call purpose, in the order given; returns the ids of
+ * those inserted (not of those the portal holds already), by number, so that their audit
+ * events name them without looking each up again (a run inserts at most a slice at a time).
  */
 export async function insertNumbers<DB>(
   trx: Kysely<DB>,
   place: { businessId: number; unitId: number | null; programId: number | null; at: string },
   numbers: Array<{ e164: string; callPurposeId: number }>,
-): Promise<Set<string>> {
-  const inserted = new Set<string>();
+): Promise<Map<string, number>> {
+  const inserted = new Map<string, number>();
   for (const part of chunks(numbers)) {
-    const { rows } = await sql<{ e164: string }>`
+    const { rows } = await sql<{ id: number; e164: string }>`
       insert into phone_numbers
         (e164, business_id, business_unit_id, program_id, call_purpose_id, created_at, updated_at)
       select n.e164, ${place.businessId}::bigint, ${place.unitId}::bigint, ${place.programId}::bigint,
@@ -78,9 +78,9 @@ export async function insertNumbers<DB>(
         with ordinality as n(e164, purpose, position)
       order by n.position
       on conflict (e164) do nothing
-      returning e164
+      returning id, e164
     `.execute(trx);
-    for (const row of rows) inserted.add(row.e164);
+    for (const row of rows) inserted.set(row.e164, Number(row.id));
   }
   return inserted;
 }
@@ -133,9 +133,9 @@ export async function insertSuccessPacks<DB>(
 
 /**
  * Audit events, in the order given (ids follow it). A phone number's event without a subject
- * id (a number the run has just inserted, whose id it did not ask for) gets the id of the
- * number it names: looked up only for those (coalesce evaluates the lookup only when the id
- * is null), where a join probed the numbers' index for every event, a removal's too.
+ * id (a number the run inserted as it wrote its changes, not before its pass) gets the id of
+ * the number it names: looked up only for those (coalesce evaluates the lookup only when the
+ * id is null), where a join probed the numbers' index for every event, a removal's too.
  */
 export async function insertAuditEvents<DB>(trx: Kysely<DB>, rows: NewAuditEvent[]): Promise<void> {
   for (const part of chunks(rows)) {

@@ -38,8 +38,8 @@ export class HeldWrites implements RunWrites {
    * never ask about them: an entry repeating one is a DUPLICATE_IN_LIST (EntryReader.claim).
    */
   readonly #new = new Map<string, number>();
-  /** The slice's numbers inserted before its pass (insertAndLock), and how many it added. */
-  #inserted = new Set<string>();
+  /** The slice's numbers inserted before its pass (insertAndLock) with their ids, and how many it added. */
+  #inserted = new Map<string, number>();
   #insertedAdded = 0;
   readonly #levelColumn: LevelColumn;
   readonly #removed: number[] = [];
@@ -96,14 +96,18 @@ export class HeldWrites implements RunWrites {
   }
 
   /**
-   * Inserted before the pass, as a rule; else noted to be inserted. Its audit event finds its
-   * id when written (insertAuditEvents).
+   * Inserted before the pass, as a rule: its id is known. Else noted to be inserted, and 0:
+   * its audit event then finds its id when written (insertAuditEvents).
    */
   add(row: Omit<PhoneNumber, "id">): number | undefined {
     if (this.isKnown(row.e164)) return undefined;
-    if (this.#inserted.has(row.e164)) this.#insertedAdded++;
-    else this.#added.push({ e164: row.e164, callPurposeId: row.call_purpose_id });
     this.#new.set(row.e164, row.call_purpose_id);
+    const id = this.#inserted.get(row.e164);
+    if (id !== undefined) {
+      this.#insertedAdded++;
+      return id;
+    }
+    this.#added.push({ e164: row.e164, callPurposeId: row.call_purpose_id });
     return 0;
   }
 
@@ -146,7 +150,7 @@ export class HeldWrites implements RunWrites {
         new Error(`a run inserted ${this.#inserted.size} numbers but added ${this.#insertedAdded}`),
       );
     }
-    this.#inserted = new Set();
+    this.#inserted = new Map();
     this.#insertedAdded = 0;
     const job = this.#job as NewJob;
     const added = this.#added.splice(0);
@@ -161,8 +165,10 @@ export class HeldWrites implements RunWrites {
     const firstPack = this.#packs;
     this.#packs += packs.length;
     const events = this.#events.splice(0);
-    // Its number's id is looked up as the event is written (see add).
-    for (const event of events) if (event.action === "number.add") event.subject_id = null;
+    // A number inserted as the changes are written: its id is looked up with its event (see add).
+    for (const event of events) {
+      if (event.action === "number.add" && event.subject_id === 0) event.subject_id = null;
+    }
     // The next slice's numbers were read from the database beforehand (see executePostgresRun).
     this.#known.clear();
     this.#new.clear();
@@ -202,7 +208,8 @@ export function placeOf(plan: RunPlan, at: string) {
 /** What postgres-run.ts's readAndLock found for a slice: the numbers held already, and those it added. */
 export interface SliceNumbers {
   found: PhoneNumber[];
-  inserted: Set<string>;
+  /** The numbers inserted, with their ids. */
+  inserted: Map<string, number>;
 }
 
 /**

@@ -166,7 +166,7 @@ async function readAndLock(
     if (parsed.ok && !found.has(parsed.e164)) toFind.add(parsed.e164);
   }
   const more = await lockNumbers(trx, [...toFind]);
-  return { found: [...found.values(), ...more], inserted: new Set() };
+  return { found: [...found.values(), ...more], inserted: new Map() };
 }
 
 /** Marks a promise's failure as handled: it is awaited later, after other work. */
