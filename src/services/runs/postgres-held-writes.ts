@@ -38,7 +38,7 @@ export class HeldWrites implements RunWrites {
    * never ask about them: an entry repeating one is a DUPLICATE_IN_LIST (EntryReader.claim).
    */
   readonly #new = new Map<string, number>();
-  /** The slice's numbers inserted before its pass (insertAndLock), by id; how many it added. */
+  /** The slice's numbers inserted before its pass (insertAndLock), each with its id; how many it added. */
   #inserted = new Map<string, number>();
   #insertedAdded = 0;
   readonly #levelColumn: LevelColumn;
